@@ -1,0 +1,84 @@
+"""Settings: every field has a default and a help text; ``from_env`` reads ``OSCARTES_*``."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+
+__all__ = ["Settings"]
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one oscartes-kg process runs. CLI options override the environment."""
+
+    data: Path | None = _setting(
+        None, "Folder of the embedded store (created by `init`). Env: OSCARTES_DATA.")
+    remote_url: str | None = _setting(
+        None, "SPARQL 1.1 query endpoint of a remote store; selects the remote backend. "
+              "Env: OSCARTES_SPARQL_URL.")
+    remote_update_url: str | None = _setting(
+        None, "SPARQL 1.1 update endpoint of the remote store (default: the query URL with "
+              "/query replaced by /update). Env: OSCARTES_SPARQL_UPDATE_URL.")
+    remote_store_url: str | None = _setting(
+        None, "Graph Store Protocol endpoint of the remote store (optional). "
+              "Env: OSCARTES_SPARQL_STORE_URL.")
+    remote_timeout: float = _setting(
+        30.0, "Seconds to wait for the remote store. Env: OSCARTES_REMOTE_TIMEOUT.")
+    host: str = _setting("127.0.0.1", "Address `serve` listens on. Env: OSCARTES_HOST.")
+    port: int = _setting(5000, "Port `serve` listens on. Env: OSCARTES_PORT.")
+
+    ENV = {
+        "data": "OSCARTES_DATA",
+        "remote_url": "OSCARTES_SPARQL_URL",
+        "remote_update_url": "OSCARTES_SPARQL_UPDATE_URL",
+        "remote_store_url": "OSCARTES_SPARQL_STORE_URL",
+        "remote_timeout": "OSCARTES_REMOTE_TIMEOUT",
+        "host": "OSCARTES_HOST",
+        "port": "OSCARTES_PORT",
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> Settings:
+        """Settings from ``OSCARTES_*`` variables, then ``overrides`` (None means: not given).
+
+        >>> Settings.from_env({"OSCARTES_PORT": "8080"}, host="0.0.0.0").port
+        8080
+
+        :raises ConfigError: when a variable does not hold a valid value.
+        """
+        environ = os.environ if environ is None else environ
+        values = {}
+        types = {f.name: f.type for f in dataclasses.fields(cls)}
+        for name, variable in cls.ENV.items():
+            raw = environ.get(variable)
+            if raw not in (None, ""):
+                values[name] = _convert(raw, types[name], variable)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("data") is not None:
+            values["data"] = Path(values["data"])
+        return cls(**values)
+
+    @classmethod
+    def help(cls) -> dict[str, str]:
+        """Setting name -> help text (the README documents each one)."""
+        return {f.name: f.metadata["help"] for f in dataclasses.fields(cls)}
+
+
+def _convert(raw: str, kind: str, variable: str):
+    try:
+        if "float" in kind:
+            return float(raw)
+        if "int" in kind:
+            return int(raw)
+    except ValueError:
+        raise ConfigError(f"{variable}={raw!r} n'est pas un nombre / is not a number",
+                          rule=variable) from None
+    return raw

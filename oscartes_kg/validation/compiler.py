@@ -1,0 +1,239 @@
+"""Compile SHACL shapes to SPARQL SELECT queries that find every violation at once.
+
+Each targeted property shape becomes at most two queries: one over its value nodes (every
+value-level constraint tested in a single scan, tagged by ``?k``) and one per focus-level
+constraint (counts, ``sh:hasValue``, qualified shapes). The semantics follow SHACL 1.0 §4
+constraint by constraint; ``tests/test_validation.py`` checks them against pySHACL.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from pyoxigraph import Literal as OxLiteral
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import SH, XSD
+
+from .shapes import NodeShape, PropertyShape, Shapes
+
+__all__ = ["Check", "compile_shapes"]
+
+# Datatypes whose lexical form the store can check with an XSD cast (SPARQL 1.1 §17.5).
+CASTABLE = {XSD.date, XSD.dateTime, XSD.decimal, XSD.integer, XSD.boolean, XSD.double,
+            XSD.float, XSD.gYear, XSD.gYearMonth, XSD.time, XSD.duration}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one compiled constraint reports: the SHACL component and the shape it comes from."""
+
+    component: URIRef
+    shape: object
+    path: object
+    severity: URIRef
+    messages: tuple
+    with_value: bool
+
+
+@dataclass(frozen=True)
+class Check:
+    """One SPARQL query and the rules its ``?k`` tags stand for."""
+
+    sparql: str
+    rules: tuple            # index ?k -> Rule
+    public_only: bool
+    tagged: bool = False    # whether rows carry ?k (else the single rule applies)
+
+
+def compile_shapes(shapes: Shapes, subclasses: dict) -> list[Check]:
+    """Every check for the targeted shapes; ``subclasses`` maps a class to itself and its sub-classes."""
+    names = itertools.count()
+    checks: list[Check] = []
+    for node in shapes.targeted:
+        focus = _focus(node, subclasses)
+        if node.not_classes:
+            checks.append(_node_not_check(node, focus, subclasses))
+        for prop in node.properties:
+            if not prop.deactivated:
+                checks.extend(_property_checks(node, prop, focus, shapes, subclasses, names))
+    return checks
+
+
+def _focus(node: NodeShape, subclasses: dict) -> str:
+    classes = sorted({c for t in node.target_classes for c in subclasses.get(t, {t})}, key=str)
+    return f"VALUES ?_cls {{ {' '.join(_term(c) for c in classes)} }} ?this a ?_cls ."
+
+
+def _node_not_check(node: NodeShape, focus: str, subclasses: dict) -> Check:
+    rules, branches = [], []
+    for k, cls in enumerate(node.not_classes):
+        rules.append(Rule(SH.NotConstraintComponent, node.id, None, node.severity,
+                          node.messages, True))
+        branches.append(f"(?k = {k} && EXISTS {{ {_instance('?this', cls, subclasses)} }})")
+    sparql = (f"SELECT DISTINCT ?this (?this AS ?value) ?k WHERE {{ {focus} "
+              f"VALUES ?k {{ {' '.join(map(str, range(len(rules))))} }} "
+              f"FILTER({' || '.join(branches)}) }}")
+    return Check(sparql, tuple(rules), node.public_only, tagged=True)
+
+
+def _property_checks(node, prop: PropertyShape, focus, shapes, subclasses, names) -> list[Check]:
+    checks = []
+    value_rules, conditions = [], []
+    for param, values in sorted(prop.constraints.items(), key=lambda kv: str(kv[0])):
+        for value in values:
+            if param in (SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedValueShape):
+                checks.append(_focus_check(node, prop, focus, param, value, subclasses))
+                continue
+            condition = _value_violation(param, value, "?value", prop, shapes, subclasses, names)
+            conditions.append(f"(?k = {len(value_rules)} && ({condition}))")
+            value_rules.append(_rule(node, prop, param, with_value=True))
+    if value_rules:
+        sparql = (f"SELECT DISTINCT ?this ?value ?k WHERE {{ {focus} ?this {prop.path} ?value . "
+                  f"VALUES ?k {{ {' '.join(map(str, range(len(value_rules))))} }} "
+                  f"FILTER({' || '.join(conditions)}) }}")
+        checks.append(Check(sparql, tuple(value_rules), node.public_only, tagged=True))
+    return checks
+
+
+def _rule(node: NodeShape, prop: PropertyShape, param, with_value: bool) -> Rule:
+    component = SH[_COMPONENTS[param]]
+    return Rule(component, prop.id, prop.path, prop.severity, prop.messages, with_value)
+
+
+def _focus_check(node, prop, focus, param, value, subclasses) -> Check:
+    path = prop.path
+    if param == SH.minCount and int(value) == 1:
+        where = f"FILTER NOT EXISTS {{ ?this {path} ?_v }}"
+    elif param == SH.maxCount and int(value) == 0:
+        where = f"FILTER EXISTS {{ ?this {path} ?_v }}"
+    elif param in (SH.minCount, SH.maxCount):
+        test = "<" if param == SH.minCount else ">"
+        sparql = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?_v }} }} "
+                  f"GROUP BY ?this HAVING(COUNT(DISTINCT ?_v) {test} {int(value)})")
+        return Check(sparql, (_rule(node, prop, param, False),), node.public_only)
+    elif param == SH.hasValue:
+        where = f"FILTER NOT EXISTS {{ ?this {path} {_term(value)} }}"
+    else:  # qualified value shape: some value carries every (predicate, value) pair
+        pairs = " ".join(f"?_v {_term(p)} {_term(v)} ." for p, v in value)
+        where = f"FILTER NOT EXISTS {{ ?this {path} ?_v . {pairs} }}"
+    sparql = f"SELECT DISTINCT ?this WHERE {{ {focus} {where} }}"
+    return Check(sparql, (_rule(node, prop, param, False),), node.public_only)
+
+
+def _value_violation(param, value, var, prop, shapes, subclasses, names) -> str:
+    """A SPARQL expression that is true when ``var`` violates the constraint."""
+    if param == SH.datatype:
+        return f"!({_datatype_ok(value, var)})"
+    if param == SH["or"]:
+        return "!(" + " || ".join(_datatype_ok(d, var) for d in value) + ")"
+    if param == SH.nodeKind:
+        return _NODE_KIND[value].format(v=var)
+    if param == SH["class"]:
+        return f"NOT EXISTS {{ {_instance(var, value, subclasses)} }}"
+    if param == SH["not"]:
+        return f"EXISTS {{ {_instance(var, value, subclasses)} }}"
+    if param == SH["in"]:
+        return "!(" + (" || ".join(f"sameTerm({var}, {_term(t)})" for t in value) or "false") + ")"
+    if param == SH.pattern:
+        pattern, flags = value
+        return f"isBlank({var}) || !regex(str({var}), {_string(pattern)}, {_string(flags)})"
+    if param == SH.minLength:
+        return f"isBlank({var}) || strlen(str({var})) < {int(value)}"
+    if param == SH.maxLength:
+        return f"isBlank({var}) || strlen(str({var})) > {int(value)}"
+    if param in _COMPARISONS:
+        return f"!COALESCE({var} {_COMPARISONS[param]} {_term(value)}, false)"
+    if param in (SH.lessThan, SH.lessThanOrEquals):
+        other = f"?_o{next(names)}"
+        test = "<" if param == SH.lessThan else "<="
+        return (f"EXISTS {{ ?this {_term(value)} {other} . "
+                f"FILTER(!COALESCE({var} {test} {other}, false)) }}")
+    if param == SH.languageIn:
+        return "!(" + " || ".join(f"langMatches(lang({var}), {_string(t)})" for t in value) + ")"
+    if param == SH.node:
+        return f"EXISTS {{ {_node_violation(shapes.node_shapes[value], var, shapes, subclasses, names)} }}"
+    raise AssertionError(param)
+
+
+def _node_violation(node: NodeShape, var: str, shapes, subclasses, names) -> str:
+    """A graph pattern that matches when ``var`` does not conform to a (nested) node shape."""
+    branches = [f"{{ {_instance(var, c, subclasses)} }}" for c in node.not_classes]
+    for prop in node.properties:
+        for param, values in prop.constraints.items():
+            for value in values:
+                branches.append("{ " + _nested(param, value, var, prop, shapes, subclasses, names) + " }")
+    return " UNION ".join(branches) or "FILTER(false)"
+
+
+def _nested(param, value, var, prop, shapes, subclasses, names) -> str:
+    path, v = prop.path, f"?_n{next(names)}"
+    if param == SH.minCount and int(value) == 1:
+        return f"FILTER NOT EXISTS {{ {var} {path} {v} }}"
+    if param == SH.maxCount and int(value) == 0:
+        return f"{var} {path} {v} ."
+    if param == SH.maxCount and int(value) == 1:
+        return f"{var} {path} {v} . {var} {path} {v}b . FILTER(!sameTerm({v}, {v}b))"
+    if param == SH.hasValue:
+        return f"FILTER NOT EXISTS {{ {var} {path} {_term(value)} }}"
+    if param in (SH.minCount, SH.maxCount, SH.qualifiedValueShape, SH.lessThan,
+                 SH.lessThanOrEquals):
+        from ..errors import ConfigError
+        raise ConfigError(f"{prop.id}: {param} is not supported inside sh:node", rule="sh:node")
+    condition = _value_violation(param, value, v, prop, shapes, subclasses, names)
+    return f"{var} {path} {v} . FILTER({condition})"
+
+
+def _datatype_ok(datatype, var: str) -> str:
+    test = f"isLiteral({var}) && sameTerm(datatype({var}), {_term(datatype)})"
+    if datatype in CASTABLE:  # an ill-typed literal ("2021-13-45"^^xsd:date) violates sh:datatype
+        test += f" && COALESCE(isLiteral({_term(datatype)}(str({var}))), false)"
+    return test
+
+
+def _instance(var: str, cls, subclasses: dict) -> str:
+    classes = " ".join(_term(c) for c in sorted(subclasses.get(cls, {cls}), key=str))
+    c = f"?_c{next(_CLASS_VARS)}"
+    return f"VALUES {c} {{ {classes} }} {var} a {c} ."
+
+
+def _term(term) -> str:
+    """SPARQL syntax for an rdflib term (escaped by the library, never by hand)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    if isinstance(term, BNode):
+        raise ValueError("blank nodes cannot be constants in a compiled shape")
+    raise TypeError(term)
+
+
+def _string(text: str) -> str:
+    return str(OxLiteral(text))
+
+
+_NODE_KIND = {
+    SH.IRI: "!isIRI({v})", SH.Literal: "!isLiteral({v})", SH.BlankNode: "!isBlank({v})",
+    SH.BlankNodeOrIRI: "isLiteral({v})", SH.IRIOrLiteral: "isBlank({v})",
+    SH.BlankNodeOrLiteral: "isIRI({v})",
+}
+_COMPARISONS = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
+                SH.maxExclusive: "<"}
+_COMPONENTS = {
+    SH.datatype: "DatatypeConstraintComponent", SH.nodeKind: "NodeKindConstraintComponent",
+    SH["class"]: "ClassConstraintComponent", SH["in"]: "InConstraintComponent",
+    SH.pattern: "PatternConstraintComponent", SH.minLength: "MinLengthConstraintComponent",
+    SH.maxLength: "MaxLengthConstraintComponent",
+    SH.minInclusive: "MinInclusiveConstraintComponent",
+    SH.maxInclusive: "MaxInclusiveConstraintComponent",
+    SH.minExclusive: "MinExclusiveConstraintComponent",
+    SH.maxExclusive: "MaxExclusiveConstraintComponent",
+    SH.lessThan: "LessThanConstraintComponent",
+    SH.lessThanOrEquals: "LessThanOrEqualsConstraintComponent",
+    SH.languageIn: "LanguageInConstraintComponent", SH.node: "NodeConstraintComponent",
+    SH["not"]: "NotConstraintComponent", SH["or"]: "OrConstraintComponent",
+    SH.minCount: "MinCountConstraintComponent", SH.maxCount: "MaxCountConstraintComponent",
+    SH.hasValue: "HasValueConstraintComponent",
+    SH.qualifiedValueShape: "QualifiedMinCountConstraintComponent",
+}
+
+_CLASS_VARS = itertools.count()

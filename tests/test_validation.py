@@ -1,0 +1,118 @@
+"""The compiled SPARQL engine agrees with pySHACL, result for result and message for message."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, URIRef
+
+from oscartes_kg import resources
+from oscartes_kg.errors import ConfigError
+from oscartes_kg.validation import build_validator, validator
+
+DATA = Path(__file__).parent / "data"
+ONTOLOGY_GRAPH = ox.NamedNode("https://w3id.org/oscartes/graph/ontology")
+
+
+def _engine_store() -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(DATA / "validation" / "engine-data.trig"), format=ox.RdfFormat.TRIG)
+    return store
+
+
+def _engine_validator():
+    shapes = Graph().parse(DATA / "validation" / "engine-shapes.ttl")
+    ontology = Graph()
+    for quad in _engine_store().quads_for_pattern(None, None, None, ONTOLOGY_GRAPH):
+        ontology.add((URIRef(quad.subject.value), URIRef(quad.predicate.value),
+                      URIRef(quad.object.value)))
+    return build_validator(shapes, ontology)
+
+
+def _keys(report) -> set:
+    return {v.key() for v in report.violations}
+
+
+def test_compiled_engine_matches_pyshacl_on_every_constraint():
+    store, checker = _engine_store(), _engine_validator()
+    ours, reference = checker.validate(store), checker.validate_with_pyshacl(store)
+    assert _keys(ours) == _keys(reference)
+    components = {v.component for v in ours.violations}
+    assert components >= {
+        "MinCountConstraintComponent", "MaxCountConstraintComponent", "DatatypeConstraintComponent",
+        "NodeKindConstraintComponent", "ClassConstraintComponent", "InConstraintComponent",
+        "PatternConstraintComponent", "MinLengthConstraintComponent",
+        "MaxLengthConstraintComponent", "MinInclusiveConstraintComponent",
+        "MaxInclusiveConstraintComponent", "MinExclusiveConstraintComponent",
+        "MaxExclusiveConstraintComponent", "LessThanOrEqualsConstraintComponent",
+        "LanguageInConstraintComponent", "NodeConstraintComponent", "NotConstraintComponent",
+        "OrConstraintComponent", "HasValueConstraintComponent",
+        "QualifiedMinCountConstraintComponent"}
+
+
+def test_good_entity_has_no_result_and_ill_typed_dates_are_caught():
+    report = _engine_validator().validate(_engine_store())
+    assert not [v for v in report.violations if v.focus == "http://example.org/ns#good"]
+    bad_dates = {v.value for v in report.violations if v.path == "<http://example.org/ns#when>"}
+    assert '"2021-13-45"^^<http://www.w3.org/2001/XMLSchema#date>' in bad_dates
+
+
+def test_public_scope_ignores_private_graphs():
+    report = _engine_validator().validate(_engine_store())
+    phones = {v.focus for v in report.violations if v.path == "<http://example.org/ns#phone>"}
+    # alice's phone is in a private graph, bob's in a public one.
+    assert phones == {"http://example.org/ns#bob"}
+
+
+def test_focus_keeps_only_the_given_entities():
+    report = _engine_validator().validate(_engine_store(), focus={"http://example.org/ns#bob"})
+    assert {v.focus for v in report.violations} == {"http://example.org/ns#bob"}
+
+
+def test_warnings_do_not_block_and_report_reads_well():
+    report = _engine_validator().validate(_engine_store())
+    assert not report.conforms
+    assert [w.component for w in report.warnings] == ["MaxCountConstraintComponent"]
+    text = report.to_text("fr")
+    assert text.splitlines()[0] == f"{len(report.errors)} erreur(s), 1 avertissement(s)"
+    assert "ERREUR: « Bbb » <http://example.org/ns#bad> — propriété « nom » (rdfs:label)" in text
+    assert "AVERTISSEMENT:" in text.splitlines()[-1]
+    as_json = report.to_json()
+    assert as_json["conforms"] is False and len(as_json["warnings"]) == 1
+    assert {"entity", "label", "property", "value", "severity", "rule", "message"} <= set(
+        as_json["errors"][0])
+    graph = Graph().parse(data=report.to_graph().serialize(format="turtle"), format="turtle")
+    assert len(list(graph.subjects(URIRef("http://www.w3.org/ns/shacl#focusNode"), None))) == len(
+        report.violations)
+
+
+@pytest.mark.parametrize("extra", [
+    "sh:closed true",
+    "sh:sparql [ sh:select \"SELECT $this WHERE { }\" ]",
+    "sh:property [ sh:path ex:p ; sh:equals ex:q ]",
+])
+def test_shapes_outside_the_subset_are_refused(extra):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; {extra} .""", format="turtle")
+    with pytest.raises(ConfigError, match="does not support|not support"):
+        build_validator(shapes, Graph())
+
+
+def _scenarios() -> list[Path]:
+    return sorted((DATA / "shapes").glob("*.ttl"))
+
+
+@pytest.mark.parametrize("scenario", _scenarios(), ids=lambda p: p.stem)
+def test_shipped_shapes_give_pyshacl_results_on_every_scenario(scenario):
+    store = ox.Store()
+    for path in resources.ontology_files():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
+    for path in resources.thesauri_files():
+        store.load(path=str(path), format=ox.RdfFormat.TURTLE,
+                   to_graph=ox.NamedNode("https://w3id.org/oscartes/graph/thesauri"))
+    store.load(path=str(scenario), format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode("https://w3id.org/oscartes/graph/demo"))
+    checker = validator()
+    assert _keys(checker.validate(store)) == _keys(checker.validate_with_pyshacl(store))
