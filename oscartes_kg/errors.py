@@ -3,7 +3,7 @@ from __future__ import annotations
 
 __all__ = [
     "OscartesError", "ParseError", "UnknownFormat", "RejectedInput", "NotFound", "Forbidden",
-    "QueryError", "StoreError", "StoreLocked", "ConfigError",
+    "QueryError", "StoreError", "StoreLocked", "ConfigError", "UsageError",
 ]
 
 
@@ -96,3 +96,10 @@ class ConfigError(OscartesError):
 
     status = 500
     exit_code = 3
+
+
+class UsageError(OscartesError):
+    """The command was called the wrong way (missing option, bad parameter)."""
+
+    status = 400
+    exit_code = 2

@@ -175,7 +175,10 @@ def _nested(param, value, var, prop, shapes, subclasses, names) -> str:
         return f"{var} {path} {v} . {var} {path} {v}b . FILTER(!sameTerm({v}, {v}b))"
     if param == SH.hasValue:
         return f"FILTER NOT EXISTS {{ {var} {path} {_term(value)} }}"
-    if param in (SH.minCount, SH.maxCount, SH.qualifiedValueShape, SH.lessThan,
+    if param == SH.qualifiedValueShape:
+        pairs = " ".join(f"{v} {_term(p)} {_term(o)} ." for p, o in value)
+        return f"FILTER NOT EXISTS {{ {var} {path} {v} . {pairs} }}"
+    if param in (SH.minCount, SH.maxCount, SH.lessThan,
                  SH.lessThanOrEquals):
         from ..errors import ConfigError
         raise ConfigError(f"{prop.id}: {param} is not supported inside sh:node", rule="sh:node")

@@ -78,6 +78,7 @@ def read_shapes(graph: Graph) -> Shapes:
     node_shapes: dict = {}
     ids = set(graph.subjects(RDF.type, SH.NodeShape)) | set(graph.subjects(SH.targetClass, None))
     ids |= {o for o in graph.objects(None, SH.node)}
+    ids -= set(graph.objects(None, SH["not"])) - set(graph.subjects(SH.targetClass, None))
     for shape_id in sorted(ids, key=str):
         node_shapes[shape_id] = _node_shape(graph, shape_id)
     targeted = [s for s in node_shapes.values() if s.target_classes and not s.deactivated]
@@ -151,7 +152,7 @@ def sparql_path(graph: Graph, node) -> str:
 
 def _single_class(graph: Graph, owner, shape) -> URIRef:
     classes = list(graph.objects(shape, SH["class"]))
-    others = {p for p in graph.predicates(shape) if p not in (SH["class"], RDF.type)}
+    others = {p for p in graph.predicates(shape) if p not in IGNORED | {SH["class"]}}
     if len(classes) != 1 or others:
         raise ConfigError(f"{owner}: sh:not must hold exactly one sh:class", rule="sh:not")
     return classes[0]
@@ -159,7 +160,7 @@ def _single_class(graph: Graph, owner, shape) -> URIRef:
 
 def _single_datatype(graph: Graph, owner, shape) -> URIRef:
     datatypes = list(graph.objects(shape, SH.datatype))
-    others = {p for p in graph.predicates(shape) if p not in (SH.datatype, RDF.type)}
+    others = {p for p in graph.predicates(shape) if p not in IGNORED | {SH.datatype}}
     if len(datatypes) != 1 or others:
         raise ConfigError(f"{owner}: each sh:or member must hold one sh:datatype", rule="sh:or")
     return datatypes[0]

@@ -1,0 +1,34 @@
+"""The Flask browser and SPARQL endpoint over the knowledge base (a thin layer: no SPARQL here)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from oscartes_kg.config import Settings
+
+__all__ = ["create_app", "serve"]
+
+log = logging.getLogger("oscartes_kg.app")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The app factory: tests pass ``Settings`` pointing at ``tmp_path``; production reads the env."""
+    app = Flask(__name__)
+    app.config["OSCARTES"] = settings or Settings.from_env()
+    app.json.ensure_ascii = False
+    from . import errors, home, kb, sparql
+    kb.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(sparql.bp)
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Run the app with waitress, a production WSGI server in pure Python (no C build, no CDN)."""
+    from waitress import serve as waitress_serve
+
+    app = create_app(settings)
+    log.warning("oscartes-kg: http://%s:%s/ (SPARQL: /sparql)", settings.host, settings.port)
+    waitress_serve(app, host=settings.host, port=settings.port, threads=4)

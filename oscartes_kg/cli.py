@@ -1,0 +1,216 @@
+"""The ``oscartes-kg`` command: each command parses its options and calls one core function.
+
+Exit codes: 0 ok, 1 input rejected (syntax, shapes, unknown format), 2 usage, 3 store or
+environment (locked store, unreachable server, disk).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+import pyoxigraph as ox
+
+from . import bootstrap, formats, graphs, ingest, queries
+from .config import Settings
+from .errors import NotFound, OscartesError, RejectedInput, UsageError
+from .store import open_store
+from .validation import validate_store
+
+__all__ = ["main"]
+
+EXIT_CODES = """Exit codes: 0 ok; 1 input rejected (syntax error, shape violation, unknown
+format or file); 2 usage error; 3 store or environment problem (locked store, server down)."""
+
+log = logging.getLogger("oscartes_kg")
+
+
+def store_options(command):
+    """The shared ``--data`` and ``--remote`` options (also read from the environment)."""
+    command = click.option("--remote", "remote_url", envvar="OSCARTES_SPARQL_URL", metavar="URL",
+                           help="SPARQL endpoint of a remote store (selects the remote backend).")(command)
+    return click.option("--data", type=click.Path(file_okay=False, path_type=Path),
+                        envvar="OSCARTES_DATA", metavar="DIR",
+                        help="Folder of the embedded store (env OSCARTES_DATA).")(command)
+
+
+def reports_errors(command):
+    """Turn expected errors into a message on stderr and the documented exit code."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except RejectedInput as error:
+            click.echo(f"Refusé / rejected: {error.message}", err=True)
+            if error.report is not None:
+                click.echo(error.report.to_text("fr"), err=True)
+            sys.exit(error.exit_code)
+        except OscartesError as error:
+            click.echo(f"Erreur / error: {error}", err=True)
+            sys.exit(error.exit_code)
+        except Exception:  # the outer edge: log the traceback, show a plain message
+            log.exception("unexpected error")
+            click.echo("Erreur inattendue : voir le journal / unexpected error (see log)", err=True)
+            sys.exit(3)
+    return wrapper
+
+
+def _settings(data, remote_url, **extra) -> Settings:
+    return Settings.from_env(data=data, remote_url=remote_url, **extra)
+
+
+def _open(settings: Settings, *, must_exist: bool = True):
+    if not settings.remote_url:
+        if settings.data is None:
+            raise UsageError("indiquez --data DIR (ou OSCARTES_DATA) ou --remote URL / "
+                             "give --data DIR (or OSCARTES_DATA) or --remote URL")
+        if must_exist and not settings.data.exists():
+            raise NotFound(f"la base {settings.data} n'existe pas : lancez d'abord "
+                           f"`oscartes-kg init --data {settings.data}` / store does not exist")
+    return open_store(data=settings.data, remote_url=settings.remote_url,
+                      remote_update_url=settings.remote_update_url,
+                      remote_store_url=settings.remote_store_url, timeout=settings.remote_timeout)
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(package_name="oscartes-kg")
+def main():
+    """OSCARTES knowledge base: vocabulary, charter shapes, store, SPARQL and web browser."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@click.option("--demo", is_flag=True, help="Also load the demo data (validated like any load).")
+@reports_errors
+def init(data, remote_url, demo):
+    """Create a store with the vocabulary, thesauri and shapes (and the demo data)."""
+    with _open(_settings(data, remote_url), must_exist=False) as store:
+        result = bootstrap.init_store(store, demo=demo)
+        click.echo(f"Base prête / store ready: {store.count()} quads"
+                   + (f" (démo : {result.quads} quads)" if result else ""), err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@click.option("--host", envvar="OSCARTES_HOST", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", envvar="OSCARTES_PORT", type=int, help="Port (default 5000).")
+@reports_errors
+def serve(data, remote_url, host, port):
+    """Serve the web app and SPARQL endpoint (a new DIR is first created with the demo data)."""
+    settings = _settings(data, remote_url, host=host, port=port)
+    if not settings.remote_url and settings.data is not None and not settings.data.exists():
+        click.echo(f"{settings.data} n'existe pas : création avec les données de démonstration "
+                   f"(init --demo) / creating it with the demo data", err=True)
+        with _open(settings, must_exist=False) as store:
+            bootstrap.init_store(store, demo=True)
+    from app import serve as run_server  # the web layer is imported only here
+    run_server(settings)
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--graph", metavar="IRI", help="Graph for triples outside a named graph "
+              f"(default {graphs.CONTRIBUTIONS.value}).")
+@click.option("--format", "rdf_format", type=click.Choice(formats.names()),
+              help="Format of every file (default: from each file's extension).")
+@reports_errors
+def load(data, remote_url, files, graph, rdf_format):
+    """Validate FILES against the shapes, then write them all or nothing."""
+    target = ox.NamedNode(graph) if graph else None
+    with _open(_settings(data, remote_url)) as store:
+        result = ingest.load(store, files, graph=target, format=rdf_format,
+                             progress=sys.stderr.isatty())
+    for iri, count in sorted(result.graphs.items()):
+        click.echo(f"{count}\t{iri}")
+    if result.skipped_schema_quads:
+        click.echo(f"{result.skipped_schema_quads} quads des graphes gérés par `init` ignorés "
+                   "/ quads for init-managed graphs left out", err=True)
+    if result.report.warnings:
+        click.echo(result.report.to_text("fr"), err=True)
+    click.echo(f"Chargé / loaded: {result.quads} quads", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "output", type=click.Choice(["text", "json", "turtle"]),
+              default="text", show_default=True, help="Report format.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@reports_errors
+def validate(data, remote_url, files, output, lang):
+    """Validate the store, or FILES as if they were loaded into it (exit 1 if not conforming)."""
+    with _open(_settings(data, remote_url)) as store:
+        if files:
+            report = ingest.check(store, ingest.parse(files))
+        else:
+            report = validate_store(store)
+    if output == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif output == "turtle":
+        click.echo(report.to_graph().serialize(format="turtle"))
+    else:
+        click.echo(report.to_text(lang))
+    sys.exit(0 if report.conforms else 1)
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@click.option("--format", "dump_format", type=click.Choice(["nquads", "trig", "turtle", "jsonld"]),
+              default="nquads", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@reports_errors
+def dump(data, remote_url, dump_format, output):
+    """Write every graph (Turtle: their union) to a file or standard output."""
+    with _open(_settings(data, remote_url)) as store:
+        if output:
+            with open(output, "wb") as out:
+                store.dump(out, formats.by_name(dump_format))
+        else:
+            store.dump(sys.stdout.buffer, formats.by_name(dump_format))
+            sys.stdout.flush()
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@click.argument("query_text", metavar="QUERY", required=False)
+@click.option("--name", help="A named query from queries/ (see `--list`).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of the named query (repeatable).")
+@click.option("--list", "list_names", is_flag=True, help="List the named queries.")
+@click.option("--format", "output", type=click.Choice(["table", "csv", "json", "turtle"]),
+              default="table", show_default=True)
+@click.option("--all-graphs", is_flag=True, help="Also read private graphs (operators only).")
+@reports_errors
+def query(data, remote_url, query_text, name, params, list_names, output, all_graphs):
+    """Run a SPARQL QUERY, or a named query with --name and --param."""
+    if list_names:
+        for named in queries.all_queries():
+            click.echo(f"{named.name}\t{named.title}")
+        return
+    if bool(query_text) == bool(name):
+        raise UsageError("donnez une requête ou --name, pas les deux / give QUERY or --name")
+    with _open(_settings(data, remote_url)) as store:
+        if name:
+            result = queries.get(name).run(store, dict(_split(p) for p in params),
+                                           include_private=all_graphs)
+        else:
+            result = queries.run_text(store, query_text, include_private=all_graphs)
+        sys.stdout.write(queries.render(result, output))
+
+
+def _split(param: str) -> tuple[str, str]:
+    key, sep, value = param.partition("=")
+    if not sep or not key:
+        raise UsageError(f"--param attend CLÉ=VALEUR, reçu « {param} » / expected KEY=VALUE")
+    return key, value
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

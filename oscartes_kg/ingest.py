@@ -1,0 +1,145 @@
+"""The only write path for files: parse -> validate with the stored context -> write, all or nothing.
+
+Nothing reaches the store before the whole input has parsed and passed the shapes together
+with the stored facts the shapes need (the types, schemes and memberships of what the input
+refers to). A rejected input leaves the store exactly as it was.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from tqdm import tqdm
+
+from . import formats, graphs
+from .errors import NotFound, ParseError, RejectedInput
+from .validation import Report, validator
+
+__all__ = ["IngestResult", "parse", "check", "load", "CONTEXT_DEPTH"]
+
+#: How far from the input the stored context is fetched: initiative -> review -> reviewer ->
+#: group -> collective is the longest path a shape follows (charter criterion check).
+CONTEXT_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What a load did: the quads written, per graph, and the warnings that did not block."""
+
+    files: tuple[str, ...]
+    quads: int
+    graphs: dict = field(default_factory=dict)     # graph IRI -> quads written
+    skipped_schema_quads: int = 0
+    report: Report = field(default_factory=Report)
+
+
+def parse(paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
+          format: str | None = None, progress: bool = False) -> ox.Store:
+    """Parse files into an in-memory store; triples outside a named graph go to ``graph``.
+
+    Relative IRIs are refused (no base is guessed), and JSON-LD contexts are never fetched.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "one.ttl")
+    >>> _ = open(path, "w").write('<https://e.org/a> <https://e.org/p> "x" .')
+    >>> len(parse([path]))
+    1
+
+    :raises NotFound: a file does not exist.
+    :raises UnknownFormat: a file's format cannot be told from its extension or ``format``.
+    :raises ParseError: a file is not well-formed; the message names the file and line.
+    """
+    target = graph or graphs.CONTRIBUTIONS
+    staging = ox.Store()
+    for path in tqdm(paths, desc="lecture", unit="fichier", disable=not progress, file=sys.stderr):
+        rdf_format = formats.by_name(format) if format else formats.guess(path)
+        if not Path(path).is_file():
+            raise NotFound(f"fichier introuvable / file not found", file=str(path))
+        try:
+            staging.load(path=str(path), format=rdf_format, base_iri=None, to_graph=target)
+        except SyntaxError as error:
+            raise ParseError(_syntax_message(error), file=str(path),
+                             line=getattr(error, "lineno", None), rule="syntax") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ParseError(f"fichier illisible ({error.__class__.__name__}) / unreadable file",
+                             file=str(path), rule="read") from None
+    return staging
+
+
+def check(store, staging: ox.Store) -> Report:
+    """Validate ``staging`` as if it were written to ``store``; ``staging`` is left as it was."""
+    focus = _focus(staging)
+    added = _add_context(store, staging, focus)
+    try:
+        return validator().validate(staging, focus={n.value for n in focus})
+    finally:
+        for quad in added:
+            staging.remove(quad)
+
+
+def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
+         format: str | None = None, progress: bool = False) -> IngestResult:
+    """Parse, validate and write ``paths`` into ``store`` in one all-or-nothing write.
+
+    Quads for the graphs ``init`` manages (ontology, thesauri, shapes, metadata) are left out:
+    those graphs come from the shipped files, so a dump loads back without duplicating them.
+
+    :raises ParseError, NotFound, UnknownFormat: before anything is written.
+    :raises RejectedInput: the data break a shape of severity Violation; carries the report.
+    """
+    staging = parse(paths, graph=graph, format=format, progress=progress)
+    skipped = _drop_schema_graphs(staging)
+    report = check(store, staging)
+    if not report.conforms:
+        raise RejectedInput(
+            f"{len(report.errors)} erreur(s) : rien n'a été enregistré / "
+            f"{len(report.errors)} error(s): nothing was written", report=report, rule="shapes")
+    per_graph: dict[str, int] = {}
+    for quad in staging:
+        per_graph[quad.graph_name.value] = per_graph.get(quad.graph_name.value, 0) + 1
+    written = store.insert(iter(staging))
+    store.flush()
+    return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report)
+
+
+def _focus(staging: ox.Store) -> set:
+    """Entities the input describes (its subjects). Adding triples cannot break the entities it
+    merely points to, as long as no shape counts values through an inverse path."""
+    return {q.subject for q in staging if isinstance(q.subject, ox.NamedNode)}
+
+
+def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
+    """Copy into ``staging`` the stored quads the shapes may read; return those added."""
+    added, seen = [], set()
+    frontier = set(focus)
+    frontier |= {q.object for q in staging if isinstance(q.object, ox.NamedNode)}
+    for _depth in range(CONTEXT_DEPTH + 1):
+        frontier -= seen
+        if not frontier:
+            break
+        seen |= frontier
+        following = set()
+        for quad in store.outgoing(sorted(frontier, key=lambda n: n.value)):
+            if quad not in staging:
+                staging.add(quad)
+                added.append(quad)
+            if isinstance(quad.object, ox.NamedNode):
+                following.add(quad.object)
+        frontier = following
+    return added
+
+
+def _drop_schema_graphs(staging: ox.Store) -> int:
+    skipped = 0
+    for graph in graphs.SCHEMA_GRAPHS:
+        skipped += len(list(staging.quads_for_pattern(None, None, None, graph)))
+        staging.remove_graph(graph) if staging.contains_named_graph(graph) else None
+    return skipped
+
+
+def _syntax_message(error: SyntaxError) -> str:
+    text = str(error.msg if hasattr(error, "msg") else error)
+    return f"erreur de syntaxe : {text} / syntax error"

@@ -1,0 +1,195 @@
+"""Named SPARQL queries from ``queries/*.rq``: a header of ``#+`` lines, then the query.
+
+Header lines (after grlc's decorators)::
+
+    #+ title: Acteurs par thème et commune
+    #+ title@en: Actors by theme and commune
+    #+ description: ...          (French)
+    #+ description@en: ...
+    #+ param: theme iri optional Thème (concept du thésaurus)
+
+Parameters are bound as RDF terms (pyoxigraph substitutions, or a VALUES clause on a remote
+store), never pasted into the query text. A parameter not given stays a free variable.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+import pyoxigraph as ox
+
+from . import graphs, resources
+from .errors import NotFound, UsageError
+
+__all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read"]
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("iri", "string", "date", "datetime", "integer", "decimal", "boolean")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed parameter of a named query; the SPARQL variable has the same name."""
+
+    name: str
+    type: str
+    required: bool = True
+    help: str = ""
+
+    def term(self, raw: str):
+        """The RDF term for a value typed by a user.
+
+        >>> Param("since", "date").term("2026-05-01")
+        <Literal value=2026-05-01 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#date>>
+
+        :raises UsageError: when the value does not fit the type.
+        """
+        try:
+            if self.type == "iri":
+                if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*$", raw):
+                    raise ValueError(raw)
+                return ox.NamedNode(raw)
+            if self.type == "string":
+                return ox.Literal(raw)
+            if self.type == "date":
+                dt.date.fromisoformat(raw)
+            elif self.type == "datetime":
+                dt.datetime.fromisoformat(raw)
+            elif self.type == "integer":
+                int(raw)
+            elif self.type == "decimal":
+                Decimal(raw)
+            elif self.type == "boolean" and raw not in ("true", "false"):
+                raise ValueError(raw)
+        except (ValueError, InvalidOperation):
+            raise UsageError(f"paramètre « {self.name} » : « {raw} » n'est pas de type {self.type}"
+                             f" / parameter '{self.name}' is not a valid {self.type}",
+                             rule="param") from None
+        datatype = {"datetime": "dateTime"}.get(self.type, self.type)
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + datatype))
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file: its name is the file stem, used in code, URLs and tests."""
+
+    name: str
+    title: str
+    description: str
+    sparql: str
+    params: tuple[Param, ...] = ()
+    title_en: str = ""
+    description_en: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def bind(self, values: dict[str, str]) -> dict[str, object]:
+        """Typed terms for the given values; checks required and unknown parameters.
+
+        :raises UsageError: a required parameter is missing, a name is unknown or a value bad.
+        """
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise UsageError(f"paramètre(s) inconnu(s) : {', '.join(unknown)} (attendus : "
+                             f"{', '.join(known) or 'aucun'}) / unknown parameter(s)", rule="param")
+        missing = [p.name for p in self.params if p.required and not values.get(p.name)]
+        if missing:
+            raise UsageError(f"paramètre(s) manquant(s) : {', '.join(missing)} / missing "
+                             "parameter(s)", rule="param")
+        return {name: known[name].term(raw) for name, raw in values.items() if raw != ""}
+
+    def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False):
+        """Run on ``store`` with the public graphs as dataset (all graphs if ``include_private``)."""
+        return _execute(store, self.sparql, self.bind(values or {}), include_private)
+
+
+def read(path) -> NamedQuery:
+    """Parse one ``.rq`` file and its ``#+`` header."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        match = re.match(r"^#\+\s*([\w@-]+)\s*:\s*(.*)$", line)
+        if match:
+            header.setdefault(match.group(1), []).append(match.group(2).strip())
+    params = []
+    for spec in header.get("param", []):
+        words = spec.split()
+        if len(words) < 2 or words[1] not in PARAM_TYPES:
+            raise UsageError(f"{path.name}: bad '#+ param: {spec}' (types: {PARAM_TYPES})")
+        optional = len(words) > 2 and words[2] == "optional"
+        params.append(Param(words[0], words[1], not optional,
+                            " ".join(words[3 if optional else 2:])))
+    first = lambda key: (header.get(key) or [""])[0]  # noqa: E731
+    return NamedQuery(path.stem, first("title"), first("description"), text, tuple(params),
+                      first("title@en"), first("description@en"))
+
+
+@cache
+def _catalogue() -> dict[str, NamedQuery]:
+    return {q.name: q for q in map(read, sorted(resources.queries_dir().glob("*.rq")))}
+
+
+def all_queries() -> list[NamedQuery]:
+    """Every named query, by name."""
+    return list(_catalogue().values())
+
+
+def get(name: str) -> NamedQuery:
+    """The named query ``name``.
+
+    :raises NotFound: no ``queries/<name>.rq``.
+    """
+    try:
+        return _catalogue()[name]
+    except KeyError:
+        raise NotFound(f"requête nommée inconnue « {name} » (voir `oscartes-kg query --list`)"
+                       f" / unknown named query", rule="name") from None
+
+
+def run_text(store, sparql: str, *, include_private: bool = False):
+    """Run a query typed by a person (CLI), on the public graphs unless ``include_private``."""
+    return _execute(store, sparql, {}, include_private)
+
+
+def _execute(store, sparql: str, bindings: dict, include_private: bool):
+    names = store.graphs()
+    dataset = names if include_private else graphs.public(names)
+    # An empty list would mean "the store's default graph": keep the dataset empty instead.
+    dataset = dataset or [ox.NamedNode(graphs.BASE + "empty")]
+    return store.query(sparql, substitutions=bindings or None, default_graph=dataset,
+                       named_graphs=dataset)
+
+
+def render(result, output: str) -> str:
+    """Text for the CLI: ``table``, ``csv`` (header row, plain values), ``json`` or ``turtle``."""
+    if isinstance(result, ox.QueryBoolean):
+        return {"json": '{"head": {}, "boolean": %s}\n' % str(bool(result)).lower()}.get(
+            output, f"{'true' if result else 'false'}\n")
+    if isinstance(result, ox.QuerySolutions):
+        if output == "turtle":
+            raise UsageError("--format turtle est pour CONSTRUCT/DESCRIBE / turtle is for graphs")
+        if output == "table":
+            return _table(result)
+        fmt = ox.QueryResultsFormat.CSV if output == "csv" else ox.QueryResultsFormat.JSON
+        return result.serialize(format=fmt).decode("utf-8")
+    fmt = ox.RdfFormat.JSON_LD if output == "json" else ox.RdfFormat.TURTLE
+    if output in ("table", "csv"):
+        fmt = ox.RdfFormat.N_TRIPLES
+    return ox.serialize(list(result), format=fmt).decode("utf-8")
+
+
+def _table(solutions) -> str:
+    names = [v.value for v in solutions.variables]
+    rows = [[_plain(s[v]) for v in names] for s in solutions]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(names), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+
+
+def _plain(term) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
