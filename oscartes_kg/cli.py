@@ -113,8 +113,7 @@ def serve(data, remote_url, host, port):
 
 @main.command(epilog=EXIT_CODES)
 @store_options
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--graph", metavar="IRI", help="Graph for triples outside a named graph "
               f"(default {graphs.CONTRIBUTIONS.value}).")
 @click.option("--format", "rdf_format", type=click.Choice(formats.names()),
@@ -138,7 +137,7 @@ def load(data, remote_url, files, graph, rdf_format):
 
 @main.command(epilog=EXIT_CODES)
 @store_options
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output", type=click.Choice(["text", "json", "turtle"]),
               default="text", show_default=True, help="Report format.")
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)

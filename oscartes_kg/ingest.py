@@ -7,6 +7,7 @@ refers to). A rejected input leaves the store exactly as it was.
 from __future__ import annotations
 
 import sys
+import xml.parsers.expat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,11 +19,17 @@ from . import formats, graphs
 from .errors import NotFound, ParseError, RejectedInput
 from .validation import Report, validator
 
-__all__ = ["IngestResult", "parse", "check", "load", "CONTEXT_DEPTH"]
+__all__ = ["IngestResult", "parse", "check", "load", "CONTEXT_DEPTH", "REMOTE_CONTEXT_MESSAGE"]
 
 #: How far from the input the stored context is fetched: initiative -> review -> reviewer ->
 #: group -> collective is the longest path a shape follows (charter criterion check).
 CONTEXT_DEPTH = 4
+
+#: JSON-LD contexts are never fetched (DEVELOPERS.md: untrusted input must not make us call out).
+REMOTE_CONTEXT_MESSAGE = (
+    "contexte JSON-LD distant refusé : oscartes-kg ne télécharge jamais de « @context » ; "
+    "remplacez son adresse par le contexte lui-même (un objet JSON) / remote JSON-LD @context "
+    "refused: contexts are never fetched, put the context itself (a JSON object) in the file")
 
 
 @dataclass(frozen=True)
@@ -42,9 +49,9 @@ def parse(paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
 
     Relative IRIs are refused (no base is guessed), and JSON-LD contexts are never fetched.
 
-    >>> import tempfile, os
-    >>> path = os.path.join(tempfile.mkdtemp(), "one.ttl")
-    >>> _ = open(path, "w").write('<https://e.org/a> <https://e.org/p> "x" .')
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp(), "one.ttl")
+    >>> _ = path.write_text('<https://e.org/a> <https://e.org/p> "x" .')
     >>> len(parse([path]))
     1
 
@@ -56,13 +63,12 @@ def parse(paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
     staging = ox.Store()
     for path in tqdm(paths, desc="lecture", unit="fichier", disable=not progress, file=sys.stderr):
         rdf_format = formats.by_name(format) if format else formats.guess(path)
-        if not Path(path).is_file():
-            raise NotFound(f"fichier introuvable / file not found", file=str(path))
+        if not Path(path).exists():  # a directory exists: it gets "unreadable" below
+            raise NotFound("fichier introuvable / file not found", file=str(path))
         try:
             staging.load(path=str(path), format=rdf_format, base_iri=None, to_graph=target)
         except SyntaxError as error:
-            raise ParseError(_syntax_message(error), file=str(path),
-                             line=getattr(error, "lineno", None), rule="syntax") from None
+            raise _parse_error(error, path, rdf_format) from None
         except (OSError, UnicodeDecodeError) as error:
             raise ParseError(f"fichier illisible ({error.__class__.__name__}) / unreadable file",
                              file=str(path), rule="read") from None
@@ -70,8 +76,14 @@ def parse(paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
 
 
 def check(store, staging: ox.Store) -> Report:
-    """Validate ``staging`` as if it were written to ``store``; ``staging`` is left as it was."""
+    """Validate ``staging`` as if it were written to ``store``; ``staging`` is left as it was.
+
+    Besides the entities the input describes, the stored entities that point to them are
+    validated again: typing a stored carrier as a political party breaks the stored
+    initiatives it carries (charter criterion 1), though the input never names them.
+    """
     focus = _focus(staging)
+    focus |= _referrers(store, focus)
     added = _add_context(store, staging, focus)
     try:
         return validator().validate(staging, focus={n.value for n in focus})
@@ -111,6 +123,13 @@ def _focus(staging: ox.Store) -> set:
     return {q.subject for q in staging if isinstance(q.subject, ox.NamedNode)}
 
 
+def _referrers(store, nodes: Iterable) -> set:
+    """Stored entities with a link to one of ``nodes`` (one hop: what ``sh:class``, ``sh:not``
+    and ``sh:node`` read on a linked value)."""
+    return {quad.subject for node in sorted(nodes, key=lambda n: n.value)
+            for quad in store.quads(object=node) if isinstance(quad.subject, ox.NamedNode)}
+
+
 def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
     """Copy into ``staging`` the stored quads the shapes may read; return those added."""
     added, seen = [], set()
@@ -140,6 +159,24 @@ def _drop_schema_graphs(staging: ox.Store) -> int:
     return skipped
 
 
-def _syntax_message(error: SyntaxError) -> str:
+def _parse_error(error: SyntaxError, path, rdf_format: ox.RdfFormat) -> ParseError:
+    """A ParseError naming the file and, whenever it can be found, the line."""
     text = str(error.msg if hasattr(error, "msg") else error)
-    return f"erreur de syntaxe : {text} / syntax error"
+    if "LoadDocumentCallback" in text or "remote context" in text.lower():
+        return ParseError(REMOTE_CONTEXT_MESSAGE, file=str(path), rule="jsonld-remote-context")
+    line = getattr(error, "lineno", None)
+    if line is None and rdf_format == ox.RdfFormat.RDF_XML:
+        line = _xml_error_line(path)  # pyoxigraph's RDF/XML errors carry no position
+    return ParseError(f"erreur de syntaxe : {text} / syntax error", file=str(path), line=line,
+                      rule="syntax")
+
+
+def _xml_error_line(path) -> int | None:
+    """The line of the first XML well-formedness error in ``path`` (expat fetches nothing)."""
+    parser = xml.parsers.expat.ParserCreate()
+    try:
+        with open(path, "rb") as source:
+            parser.ParseFile(source)
+    except xml.parsers.expat.ExpatError as error:
+        return error.lineno
+    return None

@@ -14,6 +14,7 @@ from pyoxigraph import Literal as OxLiteral
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
+from ..errors import ConfigError
 from .shapes import NodeShape, PropertyShape, Shapes
 
 __all__ = ["Check", "compile_shapes"]
@@ -83,16 +84,31 @@ def _property_checks(node, prop: PropertyShape, focus, shapes, subclasses, names
         for value in values:
             if param in (SH.minCount, SH.maxCount, SH.hasValue, SH.qualifiedValueShape):
                 checks.append(_focus_check(node, prop, focus, param, value, subclasses))
-                continue
-            condition = _value_violation(param, value, "?value", prop, shapes, subclasses, names)
-            conditions.append(f"(?k = {len(value_rules)} && ({condition}))")
-            value_rules.append(_rule(node, prop, param, with_value=True))
+            elif param == SH.node:
+                checks.append(_node_check(node, prop, focus, value, shapes, subclasses, names))
+            else:
+                condition = _value_violation(param, value, "?value", prop, shapes, subclasses, names)
+                conditions.append(f"(?k = {len(value_rules)} && ({condition}))")
+                value_rules.append(_rule(node, prop, param, with_value=True))
     if value_rules:
         sparql = (f"SELECT DISTINCT ?this ?value ?k WHERE {{ {focus} ?this {prop.path} ?value . "
                   f"VALUES ?k {{ {' '.join(map(str, range(len(value_rules))))} }} "
                   f"FILTER({' || '.join(conditions)}) }}")
         checks.append(Check(sparql, tuple(value_rules), node.public_only, tagged=True))
     return checks
+
+
+def _node_check(node, prop, focus, shape_id, shapes, subclasses, names) -> Check:
+    """Values that do not conform to a nested node shape: one UNION branch per nested constraint.
+
+    Each branch repeats the join that binds ``?value``, so its filters never depend on
+    EXISTS substitution (which Oxigraph evaluates slowly): a plain bottom-up join.
+    """
+    link = f"?this {prop.path} ?value ."
+    bodies = _node_violation(shapes.node_shapes[shape_id], "?value", shapes, subclasses, names)
+    union = " UNION ".join(f"{{ {link} {body} }}" for body in bodies) or "{ FILTER(false) }"
+    sparql = f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {union} }}"
+    return Check(sparql, (_rule(node, prop, SH.node, with_value=True),), node.public_only)
 
 
 def _rule(node: NodeShape, prop: PropertyShape, param, with_value: bool) -> Rule:
@@ -103,7 +119,7 @@ def _rule(node: NodeShape, prop: PropertyShape, param, with_value: bool) -> Rule
 def _focus_check(node, prop, focus, param, value, subclasses) -> Check:
     path = prop.path
     if param == SH.minCount and int(value) == 1:
-        where = f"FILTER NOT EXISTS {{ ?this {path} ?_v }}"
+        where = f"MINUS {{ ?this {path} ?_v }}"
     elif param == SH.maxCount and int(value) == 0:
         where = f"FILTER EXISTS {{ ?this {path} ?_v }}"
     elif param in (SH.minCount, SH.maxCount):
@@ -112,10 +128,10 @@ def _focus_check(node, prop, focus, param, value, subclasses) -> Check:
                   f"GROUP BY ?this HAVING(COUNT(DISTINCT ?_v) {test} {int(value)})")
         return Check(sparql, (_rule(node, prop, param, False),), node.public_only)
     elif param == SH.hasValue:
-        where = f"FILTER NOT EXISTS {{ ?this {path} {_term(value)} }}"
+        where = f"MINUS {{ ?this {path} {_term(value)} }}"
     else:  # qualified value shape: some value carries every (predicate, value) pair
         pairs = " ".join(f"?_v {_term(p)} {_term(v)} ." for p, v in value)
-        where = f"FILTER NOT EXISTS {{ ?this {path} ?_v . {pairs} }}"
+        where = f"MINUS {{ ?this {path} ?_v . {pairs} }}"
     sparql = f"SELECT DISTINCT ?this WHERE {{ {focus} {where} }}"
     return Check(sparql, (_rule(node, prop, param, False),), node.public_only)
 
@@ -150,40 +166,40 @@ def _value_violation(param, value, var, prop, shapes, subclasses, names) -> str:
                 f"FILTER(!COALESCE({var} {test} {other}, false)) }}")
     if param == SH.languageIn:
         return "!(" + " || ".join(f"langMatches(lang({var}), {_string(t)})" for t in value) + ")"
-    if param == SH.node:
-        return f"EXISTS {{ {_node_violation(shapes.node_shapes[value], var, shapes, subclasses, names)} }}"
     raise AssertionError(param)
 
 
-def _node_violation(node: NodeShape, var: str, shapes, subclasses, names) -> str:
-    """A graph pattern that matches when ``var`` does not conform to a (nested) node shape."""
-    branches = [f"{{ {_instance(var, c, subclasses)} }}" for c in node.not_classes]
+def _node_violation(node: NodeShape, var: str, shapes, subclasses, names) -> list[str]:
+    """Group bodies, each matching when ``var`` (bound by the caller's preceding triple
+    pattern in the same group) breaks one constraint of a nested node shape."""
+    bodies = [f"FILTER EXISTS {{ {_instance(var, c, subclasses)} }}" for c in node.not_classes]
     for prop in node.properties:
         for param, values in prop.constraints.items():
             for value in values:
-                branches.append("{ " + _nested(param, value, var, prop, shapes, subclasses, names) + " }")
-    return " UNION ".join(branches) or "FILTER(false)"
+                bodies.extend(_nested(param, value, var, prop, shapes, subclasses, names))
+    return bodies
 
 
-def _nested(param, value, var, prop, shapes, subclasses, names) -> str:
+def _nested(param, value, var, prop, shapes, subclasses, names) -> list[str]:
     path, v = prop.path, f"?_n{next(names)}"
     if param == SH.minCount and int(value) == 1:
-        return f"FILTER NOT EXISTS {{ {var} {path} {v} }}"
+        return [f"MINUS {{ {var} {path} {v} }}"]
     if param == SH.maxCount and int(value) == 0:
-        return f"{var} {path} {v} ."
+        return [f"{var} {path} {v} ."]
     if param == SH.maxCount and int(value) == 1:
-        return f"{var} {path} {v} . {var} {path} {v}b . FILTER(!sameTerm({v}, {v}b))"
+        return [f"{var} {path} {v} . {var} {path} {v}b . FILTER(!sameTerm({v}, {v}b))"]
     if param == SH.hasValue:
-        return f"FILTER NOT EXISTS {{ {var} {path} {_term(value)} }}"
+        return [f"MINUS {{ {var} {path} {_term(value)} }}"]
     if param == SH.qualifiedValueShape:
         pairs = " ".join(f"{v} {_term(p)} {_term(o)} ." for p, o in value)
-        return f"FILTER NOT EXISTS {{ {var} {path} {v} . {pairs} }}"
-    if param in (SH.minCount, SH.maxCount, SH.lessThan,
-                 SH.lessThanOrEquals):
-        from ..errors import ConfigError
+        return [f"MINUS {{ {var} {path} {v} . {pairs} }}"]
+    if param == SH.node:
+        inner = _node_violation(shapes.node_shapes[value], v, shapes, subclasses, names)
+        return [f"{var} {path} {v} . {body}" for body in inner]
+    if param in (SH.minCount, SH.maxCount, SH.lessThan, SH.lessThanOrEquals):
         raise ConfigError(f"{prop.id}: {param} is not supported inside sh:node", rule="sh:node")
     condition = _value_violation(param, value, v, prop, shapes, subclasses, names)
-    return f"{var} {path} {v} . FILTER({condition})"
+    return [f"{var} {path} {v} . FILTER({condition})"]
 
 
 def _datatype_ok(datatype, var: str) -> str:

@@ -1,0 +1,211 @@
+"""One store API over two backends: pyoxigraph on disk ("embedded") and a SPARQL server ("remote").
+
+Terms are pyoxigraph terms and query results are pyoxigraph's own result objects on both
+backends, so callers (and the SPARQL endpoint's ``.serialize(format=...)``) never see which one
+answers. Callers use :func:`open_store`; they never import a backend module directly.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO, Protocol, Union, runtime_checkable
+
+from pyoxigraph import (
+    BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions,
+    QueryTriples, RdfFormat, Triple,
+)
+
+from oscartes_kg.errors import QueryError
+
+__all__ = ["Store", "open_store", "BACKENDS", "Term", "QueryResult"]
+
+Term = Union[NamedNode, BlankNode, Literal]
+QueryResult = Union[QuerySolutions, QueryBoolean, QueryTriples]
+
+#: Backend name -> "module:class", imported on first use (rdflib's plugin registry, Skosmos's
+#: getSparqlImplementation): adding a backend is one line here.
+BACKENDS: dict[str, str] = {
+    "embedded": "oscartes_kg.store.embedded:EmbeddedStore",
+    "remote": "oscartes_kg.store.remote:RemoteStore",
+}
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What the rest of oscartes-kg may ask of a store; both backends give the same answers."""
+
+    backend: str
+
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
+              default_graph: Sequence[NamedNode] | None = None,
+              named_graphs: Sequence[NamedNode] | None = None) -> QueryResult:
+        """Run a SPARQL query; values in ``substitutions`` are bound, never formatted into text.
+
+        When ``default_graph`` or ``named_graphs`` is given the dataset is exactly these graphs
+        (SPARQL 1.1 Protocol, section 2.1.4): a graph not listed is invisible, also to ``GRAPH ?g``.
+
+        :raises QueryError: the query is malformed (the message has the parser's text).
+        :raises StoreError: the store cannot be read.
+        """
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update, all or nothing.
+
+        :raises QueryError: the update is malformed.
+        :raises StoreError: the store cannot be written; nothing was changed.
+        """
+
+    def insert(self, quads: Iterable[Quad]) -> int:
+        """Add quads all or nothing and return how many were given.
+
+        :raises StoreError: the store cannot be written; nothing was added.
+        """
+
+    def quads(self, subject: NamedNode | BlankNode | None = None,
+              predicate: NamedNode | None = None, object: Term | None = None,
+              graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]:
+        """Yield the quads matching a pattern (None matches anything, in any graph)."""
+
+    def outgoing(self, nodes: Iterable[NamedNode | BlankNode]) -> list[Quad]:
+        """Return every quad whose subject is one of ``nodes``, in any graph."""
+
+    def graphs(self) -> list[NamedNode]:
+        """Return the named graphs, sorted by IRI."""
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        """Count the quads of one graph, or of the whole store when ``graph`` is None."""
+
+    def remove_graph(self, graph: NamedNode) -> None:
+        """Drop a named graph and its quads (no error if it does not exist)."""
+
+    def replace_graph(self, graph: NamedNode, quads: Iterable[Quad | Triple]) -> None:
+        """Make ``graph`` hold exactly ``quads`` (their own graph name is ignored), atomically."""
+
+    def dump(self, output: BinaryIO, format: RdfFormat) -> None:
+        """Write the store: every graph for N-Quads, TriG and JSON-LD; the union of all graphs
+        for formats without named graphs (Turtle, N-Triples, RDF/XML)."""
+
+    def flush(self) -> None:
+        """Make every write durable on disk (or on the server)."""
+
+    def close(self) -> None:
+        """Flush and release the store; the object cannot be used afterwards."""
+
+    def __enter__(self) -> Store:
+        """Use the store in a ``with`` block that closes it."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the store at the end of the ``with`` block."""
+        self.close()
+
+
+def open_store(*, data: Path | None = None, remote_url: str | None = None,
+               remote_update_url: str | None = None, remote_store_url: str | None = None,
+               read_only: bool = False, timeout: float = 30.0) -> Store:
+    """Open the remote store when ``remote_url`` is given, else the embedded store in ``data``.
+
+    ``data=None`` without ``remote_url`` gives an in-memory store (nothing is written to disk).
+
+    :raises StoreLocked: another process already has the embedded store open.
+    :raises StoreError: the store cannot be opened.
+
+    >>> import tempfile
+    >>> from pyoxigraph import NamedNode, Literal, Quad
+    >>> with tempfile.TemporaryDirectory() as tmp, open_store(data=Path(tmp)) as store:
+    ...     store.insert([Quad(NamedNode("http://example.org/a"), NamedNode("http://example.org/p"),
+    ...                        Literal("1"), NamedNode("http://example.org/g"))])
+    ...     store.backend, store.count(), store.graphs()
+    1
+    ('embedded', 1, [<NamedNode value=http://example.org/g>])
+    """
+    if remote_url:
+        return _backend("remote")(remote_url, update_url=remote_update_url,
+                                  store_url=remote_store_url, timeout=timeout, read_only=read_only)
+    return _backend("embedded")(data, read_only=read_only)
+
+
+def _backend(name: str) -> type:
+    """Import and return the backend class registered under ``name``."""
+    module_name, class_name = BACKENDS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+# --- SPARQL text written from pyoxigraph terms (shared by both backends) --------------------
+# Terms are written with str(term), pyoxigraph's N-Triples serialization, which escapes quotes,
+# newlines and backslashes: user text is never formatted into SPARQL by hand.
+
+def sparql_term(term: object) -> str:
+    r"""Write an IRI, literal or blank node in SPARQL/N-Triples syntax.
+
+    >>> print(sparql_term(Literal('say "hi" }\n', language="en")))
+    "say \"hi\" }\n"@en
+    """
+    if not isinstance(term, (NamedNode, Literal, BlankNode)):
+        raise QueryError(f"Cannot write {term!r} in SPARQL: an IRI, literal or blank node was expected")
+    return str(term)
+
+
+def values_clause(substitutions: Mapping[str, Term]) -> str:
+    """Write ``VALUES (?a ?b) { (term term) }`` binding each variable to its term.
+
+    >>> values_clause({"name": Literal("Brin de Terre"), "?org": NamedNode("http://example.org/o")})
+    'VALUES (?name ?org) { ("Brin de Terre" <http://example.org/o>) }'
+    """
+    names, terms = [], []
+    for name, term in substitutions.items():
+        if isinstance(term, BlankNode):  # SPARQL's DataBlockValue has no blank nodes (section 19.8)
+            raise QueryError(f"Cannot bind ?{name} to a blank node on a remote store")
+        names.append("?" + name.lstrip("?$"))
+        terms.append(sparql_term(term))
+    return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
+
+def triple_text(quad: Quad | Triple) -> str:
+    """Write the subject, predicate and object of a quad or triple as one triple line."""
+    if not isinstance(quad, (Quad, Triple)):
+        raise TypeError(f"Expected pyoxigraph Quads or Triples, not {type(quad).__name__}")
+    return f"{sparql_term(quad.subject)} {sparql_term(quad.predicate)} {sparql_term(quad.object)} ."
+
+
+def insert_data(quads: Iterable[Quad | Triple], graph: NamedNode | None = None) -> tuple[str, int]:
+    """Write ``INSERT DATA`` for ``quads`` (all put in ``graph`` when given) and count them.
+
+    >>> text, n = insert_data([Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("x"),
+    ...                             NamedNode("http://e/g"))])
+    >>> print(text)
+    INSERT DATA {
+    GRAPH <http://e/g> {
+    <http://e/s> <http://e/p> "x" .
+    }
+    }
+    """
+    groups: dict[str, list[str]] = {}
+    count = 0
+    for quad in quads:
+        target = graph if graph is not None else getattr(quad, "graph_name", DefaultGraph())
+        key = "" if isinstance(target, DefaultGraph) else sparql_term(target)
+        groups.setdefault(key, []).append(triple_text(quad))
+        count += 1
+    parts = ["INSERT DATA {"]
+    for key, lines in groups.items():
+        parts.extend([f"GRAPH {key} {{", *lines, "}"] if key else lines)
+    parts.append("}")
+    return "\n".join(parts), count
+
+
+def replace_graph_update(graph: NamedNode, quads: Iterable[Quad | Triple]) -> str:
+    """Write one update that empties ``graph`` then fills it with ``quads`` (atomic on the server)."""
+    text, _ = insert_data(quads, graph)
+    return f"DROP SILENT GRAPH {sparql_term(graph)} ;\n{text}"
+
+
+def triples_result(triples: Iterable[Triple]) -> QueryTriples:
+    """Turn triples into a real pyoxigraph ``QueryTriples`` (through a small in-memory store)."""
+    from pyoxigraph import Store as MemoryStore
+
+    memory = MemoryStore()
+    memory.extend(Quad(t.subject, t.predicate, t.object) for t in triples)
+    return memory.query("CONSTRUCT WHERE { ?s ?p ?o }")
+

@@ -1,0 +1,305 @@
+"""The embedded backend: pyoxigraph's RocksDB store in ``DIR/oxigraph/``, with a journal for bulk loads.
+
+Large inserts use pyoxigraph's ``bulk_extend``, which is not transactional (PITFALLS.md: about
+6x faster than a transaction). To keep "all or nothing", a journal written and fsynced before the
+load lists what the load adds (``DIR/pending-load.nq``: quads not yet in the store;
+``DIR/pending-load.graphs``: graphs that did not exist). The journal is deleted once the load is
+flushed; if it is still there when the store is opened, the load was interrupted and is undone.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from pyoxigraph import (
+    BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Triple, Variable, parse, serialize,
+)
+from pyoxigraph import Store as OxigraphStore
+
+from oscartes_kg.errors import QueryError, StoreError, StoreLocked
+from oscartes_kg.store import QueryResult, Store, Term, replace_graph_update, sparql_term
+
+__all__ = ["EmbeddedStore", "BULK_THRESHOLD", "JOURNAL_QUADS", "JOURNAL_GRAPHS"]
+
+#: From this many quads on, insert() bulk-loads under a journal instead of one transaction.
+BULK_THRESHOLD = 200_000
+JOURNAL_QUADS = "pending-load.nq"
+JOURNAL_GRAPHS = "pending-load.graphs"
+# The graphs journal is N-Quads too, one "<journal> <graph> G ." line per new graph, so that the
+# real parser reads it back (no hand-written term syntax).
+_JOURNAL = NamedNode("urn:oscartes-kg:pending-load")
+_JOURNAL_GRAPH = NamedNode("urn:oscartes-kg:pending-load#graph")
+
+LOCKED_MESSAGE = (
+    "La base de données {dir} est déjà ouverte par un autre programme (par exemple "
+    "`oscartes-kg serve`). Arrêtez-le puis réessayez. / The store {dir} is already open in "
+    "another process (for example `oscartes-kg serve`). Stop it and try again."
+)
+READ_ONLY_MESSAGE = (
+    "La base de données {dir} est ouverte en lecture seule. / The store {dir} is open read-only."
+)
+
+
+class EmbeddedStore(Store):
+    """pyoxigraph on disk (``path/oxigraph``), or in memory when ``path`` is None.
+
+    >>> store = EmbeddedStore(None)
+    >>> store.update('INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> "1" } }')
+    >>> bool(store.query("ASK { GRAPH ?g { ?s ?p ?o } }"))
+    True
+    """
+
+    backend = "embedded"
+
+    def __init__(self, path: Path | None, read_only: bool = False,
+                 bulk_threshold: int = BULK_THRESHOLD):
+        """Open (creating if needed) the store in ``path``; undo an interrupted bulk load.
+
+        :raises StoreLocked: another process has this store open.
+        :raises StoreError: the directory cannot be used, or it is read-only with a load to undo.
+        """
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self.bulk_threshold = bulk_threshold
+        self._store: OxigraphStore | None = self._open()
+        if self.path is not None:
+            self._recover()
+
+    def __repr__(self) -> str:
+        """Name the backend and directory."""
+        return f"<EmbeddedStore {self.path or 'in memory'}>"
+
+    # --- opening and errors -------------------------------------------------------------------
+
+    def _open(self) -> OxigraphStore:
+        """Open pyoxigraph's store, translating its lock and I/O errors."""
+        if self.path is None:
+            return OxigraphStore()
+        location = self.path / "oxigraph"
+        try:
+            if self.read_only:
+                return OxigraphStore.read_only(str(location))
+            self.path.mkdir(parents=True, exist_ok=True)
+            return OxigraphStore(str(location))
+        except OSError as error:
+            # RocksDB reports "While lock file: DIR/LOCK: Resource temporarily unavailable"
+            # (another process) or "lock hold by current process" (this one).
+            if "lock" in str(error).lower():
+                raise StoreLocked(LOCKED_MESSAGE.format(dir=self.path)) from error
+            raise StoreError(f"Cannot open the store in {self.path}: {error}") from error
+
+    @contextmanager
+    def _translated(self, refused: type[Exception] = StoreError):
+        """Turn pyoxigraph's SyntaxError into QueryError, OSError into StoreError, and its
+        RuntimeError (a query it refuses, an update that fails midway) into ``refused``."""
+        try:
+            yield
+        except SyntaxError as error:
+            raise QueryError(str(error.msg or error)) from error
+        except RuntimeError as error:
+            raise refused(f"Store {self.path or 'in memory'}: {error}") from error
+        except OSError as error:
+            raise StoreError(f"Store {self.path or 'in memory'}: {error}") from error
+
+    @property
+    def _db(self) -> OxigraphStore:
+        """The open pyoxigraph store (StoreError once closed)."""
+        if self._store is None:
+            raise StoreError(f"The store {self.path} is closed")
+        return self._store
+
+    def _writable(self) -> OxigraphStore:
+        """The pyoxigraph store, or StoreError if it was opened read-only."""
+        if self.read_only:
+            raise StoreError(READ_ONLY_MESSAGE.format(dir=self.path))
+        return self._db
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
+              default_graph: Sequence[NamedNode] | None = None,
+              named_graphs: Sequence[NamedNode] | None = None) -> QueryResult:
+        """Run a SPARQL query with pyoxigraph (substitutions follow SEP-0007).
+
+        Unlike pyoxigraph, giving only ``default_graph`` hides every named graph too (SPARQL
+        1.1 Protocol semantics, same as the remote backend): nothing unlisted is reachable.
+        In a SELECT, a substituted variable must be projected (pyoxigraph's rule; keep it for
+        the remote backend too). Results are lazy: an error while iterating them comes as
+        pyoxigraph's own OSError.
+
+        :raises QueryError: the query is malformed or refused.
+        """
+        options: dict = {}
+        if substitutions:
+            options["substitutions"] = {Variable(name.lstrip("?$")): term
+                                        for name, term in substitutions.items()}
+        if default_graph is not None or named_graphs is not None:
+            options["default_graph"] = list(default_graph or [])
+            options["named_graphs"] = list(named_graphs or [])
+        with self._translated(refused=QueryError):
+            return self._db.query(sparql, **options)
+
+    def quads(self, subject: NamedNode | BlankNode | None = None,
+              predicate: NamedNode | None = None, object: Term | None = None,
+              graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]:
+        """Yield the quads matching a pattern (None matches anything, in any graph)."""
+        with self._translated():
+            return self._db.quads_for_pattern(subject, predicate, object, graph)
+
+    def outgoing(self, nodes: Iterable[NamedNode | BlankNode]) -> list[Quad]:
+        """Return every quad whose subject is one of ``nodes``, in any graph."""
+        with self._translated():
+            return [quad for node in dict.fromkeys(nodes)
+                    for quad in self._db.quads_for_pattern(node, None, None, None)]
+
+    def graphs(self) -> list[NamedNode]:
+        """Return the named graphs (including empty ones), sorted by IRI."""
+        with self._translated():
+            names = [g for g in self._db.named_graphs() if isinstance(g, NamedNode)]
+        return sorted(names, key=lambda graph: graph.value)
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        """Count the quads of one graph, or of the whole store."""
+        with self._translated():
+            if graph is None:
+                return len(self._db)
+            rows = self._db.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}")
+            return int(next(rows)["n"].value)
+
+    def dump(self, output: BinaryIO, format: RdfFormat) -> None:
+        """Write every graph (N-Quads, TriG, JSON-LD) or the union of all graphs (Turtle...)."""
+        with self._translated():
+            if format.supports_datasets:
+                self._db.dump(output, format)
+            else:
+                union = self._db.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+                union.serialize(output, format)
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update in one pyoxigraph transaction (all or nothing)."""
+        with self._translated():
+            self._writable().update(sparql)
+
+    def insert(self, quads: Iterable[Quad]) -> int:
+        """Add quads all or nothing: one transaction, or a journaled bulk load when many."""
+        quads = list(quads)
+        store = self._writable()
+        for quad in quads:  # fail before writing anything
+            if not isinstance(quad, Quad):
+                raise TypeError(f"insert() takes pyoxigraph Quads, not {type(quad).__name__}")
+        if self.path is None or len(quads) < self.bulk_threshold:
+            with self._translated():
+                store.extend(quads)
+        else:
+            self._bulk_insert(quads)
+        return len(quads)
+
+    def remove_graph(self, graph: NamedNode) -> None:
+        """Drop a named graph and its quads in one transaction (no error if it is absent)."""
+        with self._translated():
+            self._writable().remove_graph(graph)
+
+    def replace_graph(self, graph: NamedNode, quads: Iterable[Quad | Triple]) -> None:
+        """Make ``graph`` hold exactly ``quads`` in one update (blank nodes get new ids)."""
+        self.update(replace_graph_update(graph, quads))
+
+    def flush(self) -> None:
+        """Write every buffered change to disk."""
+        if self._store is not None and not self.read_only:
+            with self._translated():
+                self._store.flush()
+
+    def close(self) -> None:
+        """Flush and release the store (and its RocksDB lock)."""
+        self.flush()
+        self._store = None
+
+    # --- the bulk-load journal ------------------------------------------------------------------
+
+    def _journal(self, name: str) -> Path:
+        """Path of a journal file in the data directory."""
+        return self.path / name
+
+    def _bulk_insert(self, quads: list[Quad]) -> None:
+        """Bulk-load ``quads`` under a journal; undo the load if it fails."""
+        self._write_journal(quads)
+        try:
+            self._db.bulk_extend(quads)
+            self._db.flush()
+        except OSError as error:
+            self._undo_journal()
+            raise StoreError(f"Bulk load into {self.path} failed, nothing was added: {error}") from error
+        self._delete_journal()
+
+    def _write_journal(self, quads: list[Quad]) -> None:
+        """Record what the load adds: new graphs by name, other quads one by one if absent."""
+        existing = set(self._db.named_graphs())
+        new_graphs: dict = {}
+        pending = []
+        for quad in quads:
+            graph = quad.graph_name
+            if not isinstance(graph, DefaultGraph) and graph not in existing:
+                new_graphs[graph] = None
+            elif quad not in self._db:
+                pending.append(quad)
+        _write_durably(self._journal(JOURNAL_GRAPHS),
+                       [Quad(_JOURNAL, _JOURNAL_GRAPH, graph) for graph in new_graphs])
+        _write_durably(self._journal(JOURNAL_QUADS), pending)
+        _fsync_directory(self.path)
+
+    def _recover(self) -> None:
+        """Undo a bulk load that was interrupted (its journal is still there)."""
+        for name in (JOURNAL_GRAPHS, JOURNAL_QUADS):
+            self._journal(name + ".tmp").unlink(missing_ok=True)  # the load never started
+        if not any(self._journal(name).exists() for name in (JOURNAL_GRAPHS, JOURNAL_QUADS)):
+            return
+        if self.read_only:
+            raise StoreError(
+                f"La base de données {self.path} contient un chargement interrompu : ouvrez-la "
+                f"en écriture pour l'annuler. / The store {self.path} holds an interrupted load: "
+                "open it read-write to undo it.")
+        self._undo_journal()
+
+    def _undo_journal(self) -> None:
+        """Remove what the journal lists, flush, then delete the journal (safe to repeat)."""
+        with self._translated():
+            quads_file, graphs_file = self._journal(JOURNAL_QUADS), self._journal(JOURNAL_GRAPHS)
+            if quads_file.exists():
+                for quad in parse(path=quads_file, format=RdfFormat.N_QUADS):
+                    self._db.remove(quad)
+            if graphs_file.exists():
+                for line in parse(path=graphs_file, format=RdfFormat.N_QUADS):
+                    self._db.remove_graph(line.object)
+            self._db.flush()
+        self._delete_journal()
+
+    def _delete_journal(self) -> None:
+        """Delete the journal files once the store no longer depends on them."""
+        for name in (JOURNAL_QUADS, JOURNAL_GRAPHS):
+            self._journal(name).unlink(missing_ok=True)
+        _fsync_directory(self.path)
+
+
+def _write_durably(path: Path, quads: list[Quad]) -> None:
+    """Write N-Quads to ``path`` atomically (temporary file, fsync, rename)."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "wb") as output:
+        serialize(quads, output, RdfFormat.N_QUADS)
+        output.flush()
+        os.fsync(output.fileno())
+    os.replace(temporary, path)
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make renames and deletions in ``path`` durable."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,0 +1,101 @@
+"""Shared pytest fixtures: real stores (embedded pyoxigraph on disk, a real Oxigraph server) and more."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from oscartes_kg.store import open_store
+
+# ============================================================================================
+# Store fixtures (oscartes_kg.store): a real Oxigraph SPARQL server started on 127.0.0.1 for the
+# remote backend, and `any_store`, which runs a test on both backends.
+# ============================================================================================
+
+
+def _oxigraph_executable() -> str:
+    """The `oxigraph` server binary of the PyPI package, next to this Python (PATH as fallback)."""
+    beside_python = Path(sys.executable).with_name("oxigraph")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("oxigraph")
+    if found is None:
+        raise RuntimeError("The `oxigraph` executable is missing: pip install 'oscartes-kg[test]'")
+    return found
+
+
+def _free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_answers(url: str, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
+    """Poll the server until its query endpoint answers; fail with its log if it dies or hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with requests.post(f"{url}/query", data={"query": "ASK {}"}, timeout=1) as answer:
+                if answer.ok:
+                    return
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError(f"oxigraph serve did not answer within {seconds} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):
+    """Start `oxigraph serve` on a free port for the whole session; yield its base URL."""
+    directory = tmp_path_factory.mktemp("oxigraph-server")
+    url = f"http://127.0.0.1:{_free_port()}"
+    log = directory / "server.log"
+    with open(log, "wb") as log_file:
+        server = subprocess.Popen(
+            [_oxigraph_executable(), "serve", "--location", str(directory / "data"),
+             "--bind", url.removeprefix("http://")],
+            stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_answers(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture
+def remote_store(oxigraph_server: str):
+    """A remote store on the session's server, emptied (DROP ALL) before the test."""
+    with open_store(remote_url=f"{oxigraph_server}/query") as store:
+        store.update("DROP ALL")
+        yield store
+
+
+@pytest.fixture
+def embedded_store(tmp_path: Path):
+    """An embedded store on disk in a fresh directory."""
+    with open_store(data=tmp_path / "data") as store:
+        yield store
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def any_store(request: pytest.FixtureRequest):
+    """Each backend in turn: the same test must pass on both."""
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+# ============================================================================================
+# (more fixtures below)
+# ============================================================================================
