@@ -195,10 +195,10 @@ def query(data, remote_url, query_text, name, params, list_names, output, all_gr
         return
     if bool(query_text) == bool(name):
         raise UsageError("donnez une requête ou --name, pas les deux / give QUERY or --name")
+    values = dict(_split(p) for p in params)  # usage errors before the store is opened
     with _open(_settings(data, remote_url)) as store:
         if name:
-            result = queries.get(name).run(store, dict(_split(p) for p in params),
-                                           include_private=all_graphs)
+            result = queries.get(name).run(store, values, include_private=all_graphs)
         else:
             result = queries.run_text(store, query_text, include_private=all_graphs)
         sys.stdout.write(queries.render(result, output))

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from tqdm import tqdm
 
 from . import formats, graphs
+from .store import sparql_term
 from .errors import NotFound, ParseError, RejectedInput
 from .validation import Report, validator
 
@@ -102,39 +103,61 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
     :raises ParseError, NotFound, UnknownFormat: before anything is written.
     :raises RejectedInput: the data break a shape of severity Violation; carries the report.
     """
+    steps = tqdm(total=3, desc="lecture", unit="étape", disable=not progress, file=sys.stderr)
     staging = parse(paths, graph=graph, format=format, progress=progress)
     skipped = _drop_schema_graphs(staging)
+    steps.update()
+    steps.set_description("validation")
     report = check(store, staging)
+    steps.update()
     if not report.conforms:
+        steps.close()
         raise RejectedInput(
             f"{len(report.errors)} erreur(s) : rien n'a été enregistré / "
             f"{len(report.errors)} error(s): nothing was written", report=report, rule="shapes")
-    per_graph: dict[str, int] = {}
-    for quad in staging:
-        per_graph[quad.graph_name.value] = per_graph.get(quad.graph_name.value, 0) + 1
-    written = store.insert(iter(staging))
+    per_graph = {row[0].value: int(row[1].value) for row in staging.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    steps.set_description("écriture")
+    written = store.insert(staging)
     store.flush()
+    steps.update()
+    steps.close()
     return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report)
 
 
 def _focus(staging: ox.Store) -> set:
     """Entities the input describes (its subjects). Adding triples cannot break the entities it
     merely points to, as long as no shape counts values through an inverse path."""
-    return {q.subject for q in staging if isinstance(q.subject, ox.NamedNode)}
+    return _distinct(staging, "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x ?p ?o } FILTER(isIRI(?x)) }")
 
 
-def _referrers(store, nodes: Iterable) -> set:
+def _pointed_to(staging: ox.Store) -> set:
+    """The IRIs the input points to."""
+    return _distinct(staging, "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?s ?p ?x } FILTER(isIRI(?x)) }")
+
+
+def _distinct(staging: ox.Store, sparql: str) -> set:
+    return {row[0] for row in staging.query(sparql)}
+
+
+def _referrers(store, nodes: Iterable, batch: int = 500) -> set:
     """Stored entities with a link to one of ``nodes`` (one hop: what ``sh:class``, ``sh:not``
-    and ``sh:node`` read on a linked value)."""
-    return {quad.subject for node in sorted(nodes, key=lambda n: n.value)
-            for quad in store.quads(object=node) if isinstance(quad.subject, ox.NamedNode)}
+    and ``sh:node`` read on a linked value). Batched: one query per ``batch`` nodes."""
+    ordered = sorted(nodes, key=lambda n: n.value)
+    found = set()
+    for start in range(0, len(ordered), batch):
+        values = " ".join(sparql_term(n) for n in ordered[start:start + batch])
+        found |= {row[0] for row in store.query(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o FILTER(isIRI(?s)) }}",
+            union_default_graph=True)}
+    return found
 
 
 def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
     """Copy into ``staging`` the stored quads the shapes may read; return those added."""
     added, seen = [], set()
     frontier = set(focus)
-    frontier |= {q.object for q in staging if isinstance(q.object, ox.NamedNode)}
+    frontier |= _pointed_to(staging)
     for _depth in range(CONTEXT_DEPTH + 1):
         frontier -= seen
         if not frontier:

@@ -39,11 +39,15 @@ class Store(Protocol):
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[NamedNode] | None = None,
-              named_graphs: Sequence[NamedNode] | None = None) -> QueryResult:
+              named_graphs: Sequence[NamedNode] | None = None,
+              union_default_graph: bool = False) -> QueryResult:
         """Run a SPARQL query; values in ``substitutions`` are bound, never formatted into text.
 
         When ``default_graph`` or ``named_graphs`` is given the dataset is exactly these graphs
         (SPARQL 1.1 Protocol, section 2.1.4): a graph not listed is invisible, also to ``GRAPH ?g``.
+        ``union_default_graph`` makes the default graph the union of every graph, private ones
+        included (for validation and operators, never for public routes); it is much faster
+        than listing the graphs on the embedded store.
 
         :raises QueryError: the query is malformed (the message has the parser's text).
         :raises StoreError: the store cannot be read.

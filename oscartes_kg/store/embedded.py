@@ -121,7 +121,8 @@ class EmbeddedStore(Store):
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[NamedNode] | None = None,
-              named_graphs: Sequence[NamedNode] | None = None) -> QueryResult:
+              named_graphs: Sequence[NamedNode] | None = None,
+              union_default_graph: bool = False) -> QueryResult:
         """Run a SPARQL query with pyoxigraph (substitutions follow SEP-0007).
 
         Unlike pyoxigraph, giving only ``default_graph`` hides every named graph too (SPARQL
@@ -136,7 +137,9 @@ class EmbeddedStore(Store):
         if substitutions:
             options["substitutions"] = {Variable(name.lstrip("?$")): term
                                         for name, term in substitutions.items()}
-        if default_graph is not None or named_graphs is not None:
+        if union_default_graph:
+            options["use_default_graph_as_union"] = True
+        elif default_graph is not None or named_graphs is not None:
             options["default_graph"] = list(default_graph or [])
             options["named_graphs"] = list(named_graphs or [])
         with self._translated(refused=QueryError):
@@ -186,8 +189,14 @@ class EmbeddedStore(Store):
         with self._translated():
             self._writable().update(sparql)
 
-    def insert(self, quads: Iterable[Quad]) -> int:
-        """Add quads all or nothing: one transaction, or a journaled bulk load when many."""
+    def insert(self, quads: Iterable[Quad] | OxigraphStore) -> int:
+        """Add quads all or nothing: one transaction, or a journaled bulk load when many.
+
+        ``quads`` may be an in-memory ``pyoxigraph.Store`` (what ``ingest`` validated): a big
+        one then goes to the bulk loader as N-Quads bytes, without a Python object per quad.
+        """
+        if isinstance(quads, OxigraphStore) and self.path is not None and len(quads) >= self.bulk_threshold:
+            return self._bulk_insert_store(quads)
         quads = list(quads)
         store = self._writable()
         for quad in quads:  # fail before writing anything
@@ -237,6 +246,24 @@ class EmbeddedStore(Store):
             raise StoreError(f"Bulk load into {self.path} failed, nothing was added: {error}") from error
         self._delete_journal()
 
+    def _bulk_insert_store(self, staging: OxigraphStore) -> int:
+        """Bulk-load an in-memory store's quads under a journal; undo the load if it fails."""
+        existing = set(self._db.named_graphs())
+        new_graphs = [g for g in staging.named_graphs() if g not in existing]
+        pending = [q for g in staging.named_graphs() if g in existing
+                   for q in staging.quads_for_pattern(None, None, None, g) if q not in self._db]
+        pending += [q for q in staging.quads_for_pattern(None, None, None, DefaultGraph())
+                    if q not in self._db]
+        self._write_journal_entries(new_graphs, pending)
+        try:
+            self._db.bulk_load(staging.dump(format=RdfFormat.N_QUADS), format=RdfFormat.N_QUADS)
+            self._db.flush()
+        except OSError as error:
+            self._undo_journal()
+            raise StoreError(f"Bulk load into {self.path} failed, nothing was added: {error}") from error
+        self._delete_journal()
+        return len(staging)
+
     def _write_journal(self, quads: list[Quad]) -> None:
         """Record what the load adds: new graphs by name, other quads one by one if absent."""
         existing = set(self._db.named_graphs())
@@ -248,6 +275,10 @@ class EmbeddedStore(Store):
                 new_graphs[graph] = None
             elif quad not in self._db:
                 pending.append(quad)
+        self._write_journal_entries(list(new_graphs), pending)
+
+    def _write_journal_entries(self, new_graphs: list, pending: list[Quad]) -> None:
+        """Durably record the graphs a load creates and the other quads it adds."""
         _write_durably(self._journal(JOURNAL_GRAPHS),
                        [Quad(_JOURNAL, _JOURNAL_GRAPH, graph) for graph in new_graphs])
         _write_durably(self._journal(JOURNAL_QUADS), pending)

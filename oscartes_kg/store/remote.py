@@ -102,7 +102,8 @@ class RemoteStore(Store):
 
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[NamedNode] | None = None,
-              named_graphs: Sequence[NamedNode] | None = None) -> QueryResult:
+              named_graphs: Sequence[NamedNode] | None = None,
+              union_default_graph: bool = False) -> QueryResult:
         """Run a query with a SPARQL 1.1 Protocol POST; answers are parsed by pyoxigraph.
 
         :raises QueryError: the server refused the query (its parser's message is kept).
@@ -111,6 +112,8 @@ class RemoteStore(Store):
         if substitutions:
             sparql = f"{sparql}\n{values_clause(substitutions)}"
         form = [("query", sparql)]
+        if union_default_graph:  # the protocol has no "union": list every graph instead
+            default_graph = self.graphs()
         if default_graph is not None or named_graphs is not None:
             form += [("default-graph-uri", graph.value) for graph in default_graph or [EMPTY_GRAPH]]
             form += [("named-graph-uri", graph.value) for graph in named_graphs or []]

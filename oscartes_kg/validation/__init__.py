@@ -41,10 +41,8 @@ class Validator:
         ``store`` is an oscartes Store or a plain ``pyoxigraph.Store``. With ``focus``, only
         results on those entities (IRIs as text) are kept.
         """
-        graphs = _graph_list(store)
-        data = g.data_graphs(graphs)
-        return run_checks(store, self.checks, data_graphs=data, public_graphs=g.public(data),
-                          focus=focus, names=self.names)
+        public = g.public(g.data_graphs(_graph_list(store)))
+        return run_checks(store, self.checks, public_graphs=public, focus=focus, names=self.names)
 
     def validate_with_pyshacl(self, store) -> Report:
         """The same validation through pySHACL (slow: for tests and small stores)."""

@@ -8,7 +8,7 @@ constraint by constraint; ``tests/test_validation.py`` checks them against pySHA
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pyoxigraph import Literal as OxLiteral
 from rdflib import BNode, Literal, URIRef
@@ -44,6 +44,7 @@ class Check:
     rules: tuple            # index ?k -> Rule
     public_only: bool
     tagged: bool = False    # whether rows carry ?k (else the single rule applies)
+    classes: frozenset = frozenset()   # target classes (IRIs as text): skip when none present
 
 
 def compile_shapes(shapes: Shapes, subclasses: dict) -> list[Check]:
@@ -52,11 +53,12 @@ def compile_shapes(shapes: Shapes, subclasses: dict) -> list[Check]:
     checks: list[Check] = []
     for node in shapes.targeted:
         focus = _focus(node, subclasses)
-        if node.not_classes:
-            checks.append(_node_not_check(node, focus, subclasses))
+        classes = frozenset(str(c) for t in node.target_classes for c in subclasses.get(t, {t}))
+        found = [_node_not_check(node, focus, subclasses)] if node.not_classes else []
         for prop in node.properties:
             if not prop.deactivated:
-                checks.extend(_property_checks(node, prop, focus, shapes, subclasses, names))
+                found.extend(_property_checks(node, prop, focus, shapes, subclasses, names))
+        checks.extend(replace(check, classes=classes) for check in found)
     return checks
 
 

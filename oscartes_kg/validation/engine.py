@@ -4,6 +4,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Variable
+from pyoxigraph import Store as OxigraphStore
+
+from ..store import sparql_term
 
 from .compiler import Check
 from .report import Report, Violation
@@ -11,22 +14,32 @@ from .report import Report, Violation
 __all__ = ["run_checks", "node_text"]
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+PRESENT_CLASSES = "SELECT DISTINCT ?c WHERE { ?s a ?c }"
 
 
-def run_checks(store, checks: Sequence[Check], *, data_graphs: list, public_graphs: list,
+def run_checks(store, checks: Sequence[Check], *, public_graphs: list,
                focus: Collection[str] | None = None, names: dict | None = None) -> Report:
     """Evaluate every check; shapes scoped to public graphs see only ``public_graphs``.
 
-    ``store`` is anything with pyoxigraph's ``query(sparql, default_graph=...)`` signature.
-    ``focus``, when given, keeps only results on those entities (IRIs as text).
-    ``names`` maps a property shape id to its French ``sh:name`` for readable reports.
+    Other shapes see the union of every graph (the shapes graph holds no instance of a target
+    class, so including it changes no verdict, and the union is twice as fast as a list).
+    ``store`` is an oscartes Store or a plain ``pyoxigraph.Store``. ``focus``, when given, keeps
+    only results on those entities (IRIs as text). ``names`` maps a property shape id to its
+    French ``sh:name`` for readable reports.
     """
+    def run(sparql: str, public_only: bool):
+        if public_only:
+            return store.query(sparql, default_graph=public_graphs)
+        if isinstance(store, OxigraphStore):
+            return store.query(sparql, use_default_graph_as_union=True)
+        return store.query(sparql, union_default_graph=True)
+
+    present = {row[0].value for row in run(PRESENT_CLASSES, False)}
     found = []
     for check in checks:
-        graphs = public_graphs if check.public_only else data_graphs
-        if not graphs:
+        if check.public_only and not public_graphs or not check.classes & present:
             continue
-        for row in store.query(check.sparql, default_graph=graphs):
+        for row in run(check.sparql, check.public_only):
             this = node_text(row[Variable("this")])
             if focus is not None and this not in focus:
                 continue
@@ -41,7 +54,7 @@ def run_checks(store, checks: Sequence[Check], *, data_graphs: list, public_grap
                 messages=tuple(sorted((m.language or "", str(m)) for m in rule.messages)),
                 path_label=(names or {}).get(rule.shape),
             ))
-    return Report(tuple(sorted(set(_labelled(store, found, data_graphs)), key=Violation.sort_key)))
+    return Report(tuple(sorted(set(_labelled(run, found)), key=Violation.sort_key)))
 
 
 def node_text(term) -> str:
@@ -53,16 +66,16 @@ def node_text(term) -> str:
     return str(term)
 
 
-def _labelled(store, found: list[Violation], graphs: list) -> list[Violation]:
+def _labelled(run, found: list[Violation]) -> list[Violation]:
     """Attach each entity's label (French first) so that reports name things, not only IRIs."""
     iris = sorted({v.focus for v in found if not v.focus.startswith("_:")})
-    if not iris or not graphs:
+    if not iris:
         return found
     labels: dict[str, tuple] = {}
     for start in range(0, len(iris), 500):
-        values = " ".join(f"<{iri}>" for iri in iris[start:start + 500])
+        values = " ".join(sparql_term(NamedNode(iri)) for iri in iris[start:start + 500])
         query = f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {values} }} ?s <{LABEL}> ?l }}"
-        for row in store.query(query, default_graph=graphs):
+        for row in run(query, False):
             label = row[Variable("l")]
             if not isinstance(label, Literal):
                 continue
