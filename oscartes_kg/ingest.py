@@ -154,23 +154,35 @@ def _referrers(store, nodes: Iterable, batch: int = 500) -> set:
 
 
 def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
-    """Copy into ``staging`` the stored quads the shapes may read; return those added."""
-    added, seen = [], set()
-    frontier = set(focus)
-    frontier |= _pointed_to(staging)
-    for _depth in range(CONTEXT_DEPTH + 1):
-        frontier -= seen
+    """Copy into ``staging`` the stored quads the shapes may read; return those added.
+
+    The focus entities get every stored quad (a load adds to what is stored). From there,
+    only the predicates the shapes read are followed, up to ``CONTEXT_DEPTH`` links away: a
+    theme's scheme, a reviewer's membership, not the whole thesaurus.
+    """
+    needed = validator().read_predicates
+    added: list = []
+
+    def add(quad) -> None:
+        if quad not in staging:
+            staging.add(quad)
+            added.append(quad)
+
+    for quad in store.outgoing(sorted(focus, key=lambda n: n.value)):
+        add(quad)
+    seen = set(focus)
+    frontier = _pointed_to(staging) - seen
+    for _depth in range(CONTEXT_DEPTH):
         if not frontier:
             break
         seen |= frontier
         following = set()
         for quad in store.outgoing(sorted(frontier, key=lambda n: n.value)):
-            if quad not in staging:
-                staging.add(quad)
-                added.append(quad)
-            if isinstance(quad.object, ox.NamedNode):
-                following.add(quad.object)
-        frontier = following
+            if quad.predicate.value in needed:
+                add(quad)
+                if isinstance(quad.object, ox.NamedNode):
+                    following.add(quad.object)
+        frontier = following - seen
     return added
 
 

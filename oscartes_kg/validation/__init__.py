@@ -13,7 +13,7 @@ from functools import cache
 
 from pyoxigraph import NamedNode
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from .. import graphs as g
 from .. import resources
@@ -34,6 +34,7 @@ class Validator:
     shapes: Shapes
     checks: tuple[Check, ...]
     names: dict          # property shape id -> French sh:name, for readable reports
+    read_predicates: frozenset = frozenset()   # what the shapes read on linked nodes (IRIs)
 
     def validate(self, store, *, focus: Collection[str] | None = None) -> Report:
         """Validate every data graph of ``store`` (shapes scoped to public graphs see only those).
@@ -73,7 +74,7 @@ def build_validator(shapes_graph: Graph, ontology: Graph) -> Validator:
             labels = {n.language: str(n) for n in shapes_graph.objects(prop.id, SH.name)}
             if labels:
                 names[prop.id] = labels.get("fr") or next(iter(labels.values()))
-    return Validator(shapes, checks, names)
+    return Validator(shapes, checks, names, _read_predicates(shapes_graph))
 
 
 def validate_store(store, *, focus: Collection[str] | None = None) -> Report:
@@ -89,6 +90,21 @@ def _subclasses(ontology: Graph) -> dict:
             result[cls] = {c for c in ontology.transitive_subjects(RDFS.subClassOf, cls)
                            if isinstance(c, URIRef)}
     return result
+
+
+def _read_predicates(shapes_graph: Graph) -> frozenset:
+    """Every predicate a shape may read: those in paths, in qualified shapes and comparisons,
+    and rdf:type (sh:class). Context fetched for linked nodes is limited to these."""
+    found = {str(RDF.type)}
+    for param in (SH.path, SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath,
+                  SH.zeroOrOnePath, SH.lessThan, SH.lessThanOrEquals):
+        for value in shapes_graph.objects(None, param):
+            if isinstance(value, URIRef):
+                found.add(str(value))
+    for _, value in shapes_graph.subject_objects(RDF.first):  # sequence and alternative paths
+        if isinstance(value, URIRef) and not str(value).startswith(str(SH)):
+            found.add(str(value))
+    return frozenset(found)
 
 
 def _graph_list(store) -> list[NamedNode]:
