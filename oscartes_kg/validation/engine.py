@@ -1,7 +1,7 @@
 """Run the compiled checks inside a store (embedded, remote or in memory) and collect results."""
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Variable
 from pyoxigraph import Store as OxigraphStore
@@ -11,7 +11,7 @@ from ..store import sparql_term
 from .compiler import Check
 from .report import Report, Violation
 
-__all__ = ["run_checks", "node_text"]
+__all__ = ["run_checks", "runner", "raw_rows", "node_text"]
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PRESENT_CLASSES = "SELECT DISTINCT ?c WHERE { ?s a ?c }"
@@ -27,34 +27,50 @@ def run_checks(store, checks: Sequence[Check], *, public_graphs: list,
     only results on those entities (IRIs as text). ``names`` maps a property shape id to its
     French ``sh:name`` for readable reports.
     """
+    run = runner(store, public_graphs)
+    present = {row[0].value for row in run(PRESENT_CLASSES, False)}
+    todo = [i for i, check in enumerate(checks)
+            if (public_graphs or not check.public_only) and check.classes & present]
+    rows = raw_rows(run, checks, todo)
+    found = [_violation(checks[i], this, value, k, names or {})
+             for i, this, value, k in rows if focus is None or this in focus]
+    return Report(tuple(sorted(set(_labelled(run, found)), key=Violation.sort_key)))
+
+
+def runner(store, public_graphs: list) -> Callable:
+    """A function running one query with the right dataset for a check."""
     def run(sparql: str, public_only: bool):
         if public_only:
             return store.query(sparql, default_graph=public_graphs)
         if isinstance(store, OxigraphStore):
             return store.query(sparql, use_default_graph_as_union=True)
         return store.query(sparql, union_default_graph=True)
+    return run
 
-    present = {row[0].value for row in run(PRESENT_CLASSES, False)}
-    found = []
-    for check in checks:
-        if check.public_only and not public_graphs or not check.classes & present:
-            continue
+
+def raw_rows(run, checks: Sequence[Check], indexes: list[int]) -> list[tuple]:
+    """(check index, entity, value, rule index) for every result of the given checks, as text
+    (picklable, so that another process can compute them)."""
+    rows = []
+    for i in indexes:
+        check = checks[i]
         for row in run(check.sparql, check.public_only):
-            this = node_text(row[Variable("this")])
-            if focus is not None and this not in focus:
-                continue
-            rule = check.rules[int(row[Variable("k")].value) if check.tagged else 0]
-            value = row[Variable("value")] if rule.with_value else None
-            found.append(Violation(
-                focus=this,
-                path=rule.path,
-                value=str(value) if value is not None else None,
-                severity=str(rule.severity).rsplit("#", 1)[-1],
-                component=str(rule.component).rsplit("#", 1)[-1],
-                messages=tuple(sorted((m.language or "", str(m)) for m in rule.messages)),
-                path_label=(names or {}).get(rule.shape),
-            ))
-    return Report(tuple(sorted(set(_labelled(run, found)), key=Violation.sort_key)))
+            k = int(row[Variable("k")].value) if check.tagged else 0
+            value = row[Variable("value")] if check.rules[k].with_value else None
+            rows.append((i, node_text(row[Variable("this")]),
+                         str(value) if value is not None else None, k))
+    return rows
+
+
+def _violation(check: Check, this: str, value: str | None, k: int, names: dict) -> Violation:
+    rule = check.rules[k]
+    return Violation(
+        focus=this, path=rule.path, value=value,
+        severity=str(rule.severity).rsplit("#", 1)[-1],
+        component=str(rule.component).rsplit("#", 1)[-1],
+        messages=tuple(sorted((m.language or "", str(m)) for m in rule.messages)),
+        path_label=names.get(rule.shape),
+    )
 
 
 def node_text(term) -> str:
