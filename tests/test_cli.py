@@ -23,7 +23,6 @@ from rdflib.namespace import RDF, SH
 
 from oscartes_kg import graphs, queries
 from oscartes_kg.cli import main
-from oscartes_kg.errors import NotFound
 from oscartes_kg.store import open_store
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -395,10 +394,7 @@ def test_query_construct_as_turtle(templates):
 
 
 def test_query_named_collective_members(templates):
-    try:
-        named = queries.get("collective_members")
-    except NotFound:
-        pytest.skip("queries/collective_members.rq is not written yet (another helper's file)")
+    named = queries.get("collective_members")
     required = [p.name for p in named.params if p.required]
     assert not required, f"collective_members takes no required parameter, got {required}"
     result = run("query", "--data", templates["demo"], "--name", "collective_members",

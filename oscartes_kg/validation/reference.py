@@ -6,7 +6,7 @@ public graphs are checked on the union of the public graphs only, as the compile
 from __future__ import annotations
 
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from .report import Report, Violation
 from .shapes import Shapes

@@ -1,7 +1,6 @@
 """The validation report: a value, not an exception, readable by volunteers and by programs."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
