@@ -22,7 +22,7 @@ from functools import cache
 import pyoxigraph as ox
 
 from . import graphs, resources
-from .errors import NotFound, UsageError
+from .errors import NotFound, QueryError, UsageError
 
 __all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read"]
 
@@ -102,8 +102,19 @@ class NamedQuery:
         return {name: known[name].term(raw) for name, raw in values.items() if raw != ""}
 
     def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False):
-        """Run on ``store`` with the public graphs as dataset (all graphs if ``include_private``)."""
-        return _execute(store, self.sparql, self.bind(values or {}), include_private)
+        """Run on ``store`` with the public graphs as dataset (all graphs if ``include_private``).
+
+        :raises QueryError: parameters on a remote store. The queries read a parameter inside
+            ``COALESCE`` (pre-bound, SEP-0007), which a trailing ``VALUES`` clause, the only
+            binding a SPARQL 1.1 server accepts, cannot emulate: refuse rather than answer wrong.
+        """
+        bindings = self.bind(values or {})
+        if bindings and getattr(store, "backend", "embedded") == "remote":
+            raise QueryError(
+                f"la requête nommée « {self.name} » avec paramètres n'est disponible que sur la "
+                "base intégrée pour l'instant / named queries with parameters need the embedded "
+                "store for now", rule="remote-parameters")
+        return _execute(store, self.sparql, bindings, include_private)
 
 
 def read(path) -> NamedQuery:

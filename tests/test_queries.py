@@ -439,3 +439,13 @@ def test_collective_members_direct_and_working_group_members(extra_store):
     assert units["Jardin d'essai"] == "OSCARTES"
     assert units["Atelier d'essai"] == "Animation"
     assert len(rows) == 13
+
+
+def test_named_query_with_parameters_is_refused_on_a_remote_store(remote_store):
+    """A trailing VALUES clause cannot pre-bind a parameter read in COALESCE: refuse loudly."""
+    from oscartes_kg.errors import QueryError
+    from oscartes_kg.queries import get
+
+    with pytest.raises(QueryError, match="embedded"):
+        get("events_upcoming").run(remote_store, {"since": "2021-01-01"})
+    assert list(get("collective_members").run(remote_store)) == []
