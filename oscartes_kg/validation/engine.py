@@ -11,7 +11,7 @@ from ..store import sparql_term
 from .compiler import Check
 from .report import Report, Violation
 
-__all__ = ["run_checks", "runner", "raw_rows", "node_text"]
+__all__ = ["run_checks", "node_text"]
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PRESENT_CLASSES = "SELECT DISTINCT ?c WHERE { ?s a ?c }"
@@ -49,8 +49,7 @@ def runner(store, public_graphs: list) -> Callable:
 
 
 def raw_rows(run, checks: Sequence[Check], indexes: list[int]) -> list[tuple]:
-    """(check index, entity, value, rule index) for every result of the given checks, as text
-    (picklable, so that another process can compute them)."""
+    """(check index, entity, value, rule index) for every result of the given checks, as text."""
     rows = []
     for i in indexes:
         check = checks[i]
