@@ -103,25 +103,25 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
     :raises ParseError, NotFound, UnknownFormat: before anything is written.
     :raises RejectedInput: the data break a shape of severity Violation; carries the report.
     """
-    steps = tqdm(total=3, desc="lecture", unit="étape", disable=not progress, file=sys.stderr)
-    staging = parse(paths, graph=graph, format=format, progress=progress)
-    skipped = _drop_schema_graphs(staging)
-    steps.update()
-    steps.set_description("validation")
-    report = check(store, staging)
-    steps.update()
-    if not report.conforms:
-        steps.close()
-        raise RejectedInput(
-            f"{len(report.errors)} erreur(s) : rien n'a été enregistré / "
-            f"{len(report.errors)} error(s): nothing was written", report=report, rule="shapes")
-    per_graph = {row[0].value: int(row[1].value) for row in staging.query(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    steps.set_description("écriture")
-    written = store.insert(staging)
-    store.flush()
-    steps.update()
-    steps.close()
+    with tqdm(total=3, desc="lecture", unit="étape", disable=not progress,
+              file=sys.stderr) as steps:
+        staging = parse(paths, graph=graph, format=format, progress=progress)
+        skipped = _drop_schema_graphs(staging)
+        steps.update()
+        steps.set_description("validation")
+        report = check(store, staging)
+        steps.update()
+        if not report.conforms:
+            raise RejectedInput(
+                f"{len(report.errors)} erreur(s) : rien n'a été enregistré / "
+                f"{len(report.errors)} error(s): nothing was written", report=report,
+                rule="shapes")
+        per_graph = {row[0].value: int(row[1].value) for row in staging.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+        steps.set_description("écriture")
+        written = store.insert(staging)
+        store.flush()
+        steps.update()
     return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report)
 
 
