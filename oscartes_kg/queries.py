@@ -168,6 +168,10 @@ def run_text(store, sparql: str, *, include_private: bool = False):
 def _execute(store, sparql: str, bindings: dict, include_private: bool):
     names = store.graphs()
     dataset = names if include_private else graphs.public(names)
+    if dataset and len(dataset) == len(names) and store.backend == "embedded":
+        # Nothing is hidden: the union of every graph is the same dataset, and 1.3-3.8x faster
+        # than a list of graphs on pyoxigraph (bench/RESULTS.md).
+        return store.query(sparql, substitutions=bindings or None, union_default_graph=True)
     # An empty list would mean "the store's default graph": keep the dataset empty instead.
     dataset = dataset or [ox.NamedNode(graphs.BASE + "empty")]
     return store.query(sparql, substitutions=bindings or None, default_graph=dataset,
