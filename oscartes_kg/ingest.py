@@ -83,9 +83,10 @@ def check(store, staging: ox.Store) -> Report:
     validated again: typing a stored carrier as a political party breaks the stored
     initiatives it carries (charter criterion 1), though the input never names them.
     """
+    stored = _nodes_of_fresh_store(store)
     focus = _focus(staging)
-    focus |= _referrers(store, focus)
-    added = _add_context(store, staging, focus)
+    focus |= _referrers(store, focus if stored is None else focus & stored[1])
+    added = _add_context(store, staging, focus, None if stored is None else stored[0])
     try:
         return validator().validate(staging, focus={n.value for n in focus})
     finally:
@@ -153,12 +154,29 @@ def _referrers(store, nodes: Iterable, batch: int = 500) -> set:
     return found
 
 
-def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
+def _nodes_of_fresh_store(store) -> tuple[set, set] | None:
+    """(subject IRIs, object IRIs) of a store holding only the graphs ``init`` writes, else None.
+
+    A first import into a fresh store can then skip looking up each of its (possibly
+    hundreds of thousands of) entities: only those the schema graphs mention have context.
+    """
+    if any(g not in graphs.SCHEMA_GRAPHS for g in store.graphs()):
+        return None
+    return tuple(_distinct_in(store, f"SELECT DISTINCT ?x WHERE {{ {pattern} FILTER(isIRI(?x)) }}")
+                 for pattern in ("?x ?p ?o", "?s ?p ?x"))
+
+
+def _distinct_in(store, sparql: str) -> set:
+    return {row[0] for row in store.query(sparql, union_default_graph=True)}
+
+
+def _add_context(store, staging: ox.Store, focus: Iterable, stored: set | None = None) -> list:
     """Copy into ``staging`` the stored quads the shapes may read; return those added.
 
     The focus entities get every stored quad (a load adds to what is stored). From there,
     only the predicates the shapes read are followed, up to ``CONTEXT_DEPTH`` links away: a
-    theme's scheme, a reviewer's membership, not the whole thesaurus.
+    theme's scheme, a reviewer's membership, not the whole thesaurus. ``stored``, when given,
+    holds every subject the store has: nothing else is looked up.
     """
     needed = validator().read_predicates
     added: list = []
@@ -168,7 +186,11 @@ def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
             staging.add(quad)
             added.append(quad)
 
-    for quad in store.outgoing(sorted(focus, key=lambda n: n.value)):
+    def lookup(nodes: set) -> list:
+        nodes = nodes if stored is None else nodes & stored
+        return store.outgoing(sorted(nodes, key=lambda n: n.value))
+
+    for quad in lookup(set(focus)):
         add(quad)
     seen = set(focus)
     frontier = _pointed_to(staging) - seen
@@ -177,7 +199,7 @@ def _add_context(store, staging: ox.Store, focus: Iterable) -> list:
             break
         seen |= frontier
         following = set()
-        for quad in store.outgoing(sorted(frontier, key=lambda n: n.value)):
+        for quad in lookup(frontier):
             if quad.predicate.value in needed:
                 add(quad)
                 if isinstance(quad.object, ox.NamedNode):
