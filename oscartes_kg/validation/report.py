@@ -1,10 +1,13 @@
 """The validation report: a value, not an exception, readable by volunteers and by programs."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SH
+
+from ..namespaces import PREFIXES
 
 __all__ = ["Violation", "Report"]
 
@@ -135,9 +138,11 @@ def _strip(path: str | None) -> str | None:
 
 
 def _short(path: str) -> str:
-    for prefix, iri in (("osc:", "https://w3id.org/oscartes/ns#"), ("schema:", "http://schema.org/"),
-                        ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
-                        ("dcterms:", "http://purl.org/dc/terms/"),
-                        ("geo:", "http://www.w3.org/2003/01/geo/wgs84_pos#")):
-        path = path.replace(f"<{iri}", prefix)
-    return path.replace(">", "") if path.count("<") == 0 else path
+    """A SPARQL path with the project's prefixes (``<…/ns#siren>`` -> ``osc:siren``)."""
+    def shorten(match: re.Match) -> str:
+        iri = match.group(1)
+        for prefix, base in PREFIXES.items():
+            if iri.startswith(base) and len(iri) > len(base):
+                return f"{prefix}:{iri[len(base):]}"
+        return match.group(0)
+    return re.sub(r"<([^<>]*)>", shorten, path)
