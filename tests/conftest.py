@@ -99,3 +99,49 @@ def any_store(request: pytest.FixtureRequest):
 # ============================================================================================
 # (more fixtures below)
 # ============================================================================================
+
+
+# ============================================================================================
+# Live HTTP server (protocol and browser tests): a real WSGI server on 127.0.0.1, in a thread.
+# Use the `live_server` factory fixture, `url = live_server(app)`, or, from a fixture with a
+# wider scope, the `running_server(app)` context manager it is built on.
+# ============================================================================================
+
+from contextlib import ExitStack, contextmanager  # noqa: E402
+from threading import Thread  # noqa: E402
+
+from werkzeug.serving import make_server  # noqa: E402
+
+
+@contextmanager
+def running_server(app):
+    """Serve ``app`` on a free port of 127.0.0.1 in a thread; yield its base URL, then stop it.
+
+    werkzeug's threaded server, not Flask's test client: requests go over real HTTP, so the
+    headers, conditional GETs and a browser see what a deployment would send.
+    """
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server():
+    """Factory: ``live_server(app)`` serves a Flask app over HTTP and returns its base URL
+    (``http://127.0.0.1:PORT``); every server started this way stops at the end of the test."""
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(running_server(app))
+
+
+@pytest.fixture(scope="module")
+def module_live_server():
+    """The same factory for module-scoped fixtures: servers stop at the end of the module."""
+    with ExitStack() as stack:
+        yield lambda app: stack.enter_context(running_server(app))
+
