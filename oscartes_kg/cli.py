@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import bootstrap, formats, graphs, ingest, queries
+from . import bootstrap, formats, graphs, ingest, queries, roles, tokens
 from .config import Settings
 from .errors import NotFound, OscartesError, RejectedInput, UsageError
 from .store import open_store
@@ -202,6 +202,52 @@ def query(data, remote_url, query_text, name, params, list_names, output, all_gr
         else:
             result = queries.run_text(store, query_text, include_private=all_graphs)
         sys.stdout.write(queries.render(result, output))
+
+
+@main.group(epilog=EXIT_CODES)
+def token():
+    """Create, list and revoke the API tokens that authorise SPARQL writes (stored hashed)."""
+
+
+@token.command("create", epilog=EXIT_CODES)
+@store_options
+@click.option("--role", required=True, help=f"Role granted: {', '.join(roles.ROLES)}.")
+@click.option("--label", help="What the token is for (shown by `token list`).")
+@reports_errors
+def token_create(data, remote_url, role, label):
+    """Create a token; the token alone is printed on the last line (shown only once)."""
+    if not roles.is_role(role):  # before opening the store: a usage error, exit 2
+        raise UsageError(f"rôle inconnu « {role} » : choisissez parmi {', '.join(roles.ROLES)} / "
+                         f"unknown role {role!r}: choose one of {', '.join(roles.ROLES)}")
+    with _open(_settings(data, remote_url)) as store:
+        token_id, secret = tokens.create(store, role, label)
+    click.echo(f"Jeton {token_id} créé ({role}) ; il ne sera plus affiché, gardez-le en lieu sûr. / "
+               f"Token {token_id} created ({role}); it will not be shown again, keep it safe.", err=True)
+    click.echo(secret)
+
+
+@token.command("list", epilog=EXIT_CODES)
+@store_options
+@reports_errors
+def token_list(data, remote_url):
+    """List the tokens: id, role, label, creation date, revoked (never a secret or hash)."""
+    with _open(_settings(data, remote_url)) as store:
+        found = tokens.list_tokens(store)
+    click.echo("id\trole\tlabel\tcreated\trevoked")
+    for item in found:
+        click.echo(f"{item.id}\t{item.role}\t{item.label or ''}\t{item.created}\t"
+                   f"{'yes' if item.revoked else 'no'}")
+
+
+@token.command("revoke", epilog=EXIT_CODES)
+@store_options
+@click.argument("token_id", metavar="ID")
+@reports_errors
+def token_revoke(data, remote_url, token_id):
+    """Revoke the token ID for good."""
+    with _open(_settings(data, remote_url)) as store:
+        tokens.revoke(store, token_id)
+    click.echo(f"Jeton {token_id} révoqué / token {token_id} revoked", err=True)
 
 
 def _split(param: str) -> tuple[str, str]:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 __all__ = [
-    "OscartesError", "ParseError", "UnknownFormat", "RejectedInput", "NotFound", "Forbidden",
-    "QueryError", "StoreError", "StoreLocked", "ConfigError", "UsageError",
+    "OscartesError", "ParseError", "UnknownFormat", "RejectedInput", "NotFound", "Unauthorized",
+    "Forbidden", "QueryError", "StoreError", "StoreLocked", "ConfigError", "UsageError",
 ]
 
 
@@ -64,6 +64,17 @@ class NotFound(OscartesError):
 
     status = 404
     exit_code = 1
+
+
+class Unauthorized(OscartesError):
+    """No valid credentials: the route needs a token (``Authorization: Bearer ...``).
+
+    ``headers`` go with the HTTP answer: RFC 6750 section 3 asks a 401 to say how to authenticate.
+    """
+
+    status = 401
+    exit_code = 1
+    headers = {"WWW-Authenticate": 'Bearer realm="oscartes-kg"'}
 
 
 class Forbidden(OscartesError):

@@ -26,6 +26,7 @@ class OSC(DefinedNamespace):
 
     # BEGIN GENERATED TERMS
     Actor: URIRef
+    ApiToken: URIRef
     Association: URIRef
     CallForProjects: URIRef
     Charter: URIRef
@@ -92,11 +93,14 @@ class OSC(DefinedNamespace):
     rejected: URIRef
     reviewOutcome: URIRef
     reviewer: URIRef
+    revoked: URIRef
     rna: URIRef
+    role: URIRef
     sharedResource: URIRef
     siren: URIRef
     steward: URIRef
     theme: URIRef
+    tokenHash: URIRef
     usesResource: URIRef
     verdict: URIRef
     # END GENERATED TERMS

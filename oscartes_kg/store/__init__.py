@@ -66,6 +66,17 @@ class Store(Protocol):
         :raises StoreError: the store cannot be written; nothing was added.
         """
 
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        """Remove ``removed`` then add ``added`` in one all-or-nothing write.
+
+        Blank nodes are kept as they are on the embedded store. A server cannot be told which
+        stored blank node is meant, so the remote backend refuses to remove one, and a blank
+        node it adds becomes a new one (the same one for every quad naming it).
+
+        :raises QueryError: a blank node to remove on a remote store.
+        :raises StoreError: the store cannot be written; nothing was changed.
+        """
+
     def quads(self, subject: NamedNode | BlankNode | None = None,
               predicate: NamedNode | None = None, object: Term | None = None,
               graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]:
@@ -197,6 +208,27 @@ def insert_data(quads: Iterable[Quad | Triple], graph: NamedNode | None = None) 
         parts.extend([f"GRAPH {key} {{", *lines, "}"] if key else lines)
     parts.append("}")
     return "\n".join(parts), count
+
+
+def data_update(removed: Iterable[Quad], added: Iterable[Quad]) -> str:
+    """Write one update, ``DELETE DATA`` then ``INSERT DATA``, that applies a change.
+
+    >>> q = Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("x"), NamedNode("http://e/g"))
+    >>> print(data_update([q], []))
+    DELETE DATA {
+    GRAPH <http://e/g> {
+    <http://e/s> <http://e/p> "x" .
+    }
+    }
+    """
+    parts = []
+    removed_text, removed_count = insert_data(removed)
+    if removed_count:
+        parts.append("DELETE" + removed_text.removeprefix("INSERT"))
+    added_text, added_count = insert_data(added)
+    if added_count:
+        parts.append(added_text)
+    return " ;\n".join(parts)
 
 
 def replace_graph_update(graph: NamedNode, quads: Iterable[Quad | Triple]) -> str:

@@ -20,7 +20,9 @@ from pyoxigraph import (
 from pyoxigraph import Store as OxigraphStore
 
 from oscartes_kg.errors import QueryError, StoreError, StoreLocked
-from oscartes_kg.store import QueryResult, Store, Term, replace_graph_update, sparql_term
+from oscartes_kg.store import (
+    QueryResult, Store, Term, data_update, replace_graph_update, sparql_term,
+)
 
 __all__ = ["EmbeddedStore", "BULK_THRESHOLD", "JOURNAL_QUADS", "JOURNAL_GRAPHS"]
 
@@ -37,6 +39,8 @@ LOCKED_MESSAGE = (
     "La base de données {dir} est déjà ouverte par un autre programme (par exemple "
     "`oscartes-kg serve`). Arrêtez-le puis réessayez. / The store {dir} is already open in "
     "another process (for example `oscartes-kg serve`). Stop it and try again."
+    " — Si le serveur doit continuer, passez par un serveur SPARQL avec `--remote URL`. / "
+    "If the server must keep running, keep the data on a SPARQL server and use `--remote URL`."
 )
 READ_ONLY_MESSAGE = (
     "La base de données {dir} est ouverte en lecture seule. / The store {dir} is open read-only."
@@ -209,6 +213,29 @@ class EmbeddedStore(Store):
             self._bulk_insert(quads)
         return len(quads)
 
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        """Remove then add quads in ONE pyoxigraph update, hence one transaction.
+
+        Without blank nodes the update is plain ``DELETE DATA``/``INSERT DATA`` text. SPARQL
+        text cannot name a stored blank node, so with blank nodes the quads are handed to the
+        update by a Python function called from ``BIND`` (pyoxigraph's ``custom_functions``):
+        the very same blank nodes are removed and added, still in one transaction.
+        """
+        removed, added = list(removed), list(added)
+        if not removed and not added:
+            return
+        if not any(isinstance(term, BlankNode) for quad in removed + added for term in quad):
+            with self._translated():
+                self._writable().update(data_update(removed, added))
+            return
+        terms = removed + added
+        operations = [_by_function(verb, range(start, start + len(quads)), terms)
+                      for verb, start, quads in (("DELETE", 0, removed), ("INSERT", len(removed), added))
+                      if quads]
+        with self._translated():
+            self._writable().update(" ;\n".join(op for ops in operations for op in ops),
+                                    custom_functions={_QUAD_TERM: lambda i, k: terms[int(i.value)][int(k.value)]})
+
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a named graph and its quads in one transaction (no error if it is absent)."""
         with self._translated():
@@ -315,6 +342,24 @@ class EmbeddedStore(Store):
         for name in (JOURNAL_QUADS, JOURNAL_GRAPHS):
             self._journal(name).unlink(missing_ok=True)
         _fsync_directory(self.path)
+
+
+#: The function an update calls to fetch term ``k`` of quad ``i`` of a change (see ``apply``).
+_QUAD_TERM = NamedNode("urn:oscartes-kg:quad-term")
+_BIND_QUAD = " ".join(f"BIND(<{_QUAD_TERM.value}>(?i, {k}) AS ?{v})" for k, v in enumerate("spog"))
+
+
+def _by_function(verb: str, indexes: range, quads: list[Quad]) -> list[str]:
+    """``DELETE``/``INSERT`` operations whose solutions are the quads at ``indexes`` (named graphs
+    and default graph apart: a template cannot put an unbound ``?g`` in the default graph)."""
+    named = [str(i) for i in indexes if not isinstance(quads[i].graph_name, DefaultGraph)]
+    default = [str(i) for i in indexes if isinstance(quads[i].graph_name, DefaultGraph)]
+    operations = []
+    for chosen, template in ((named, "GRAPH ?g { ?s ?p ?o }"), (default, "?s ?p ?o")):
+        if chosen:
+            operations.append(f"{verb} {{ {template} }} WHERE {{ VALUES ?i {{ {' '.join(chosen)} }} "
+                              f"{_BIND_QUAD} }}")
+    return operations
 
 
 def _write_durably(path: Path, quads: list[Quad]) -> None:

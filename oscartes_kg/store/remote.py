@@ -27,8 +27,8 @@ from pyoxigraph import (
 
 from oscartes_kg.errors import QueryError, StoreError
 from oscartes_kg.store import (
-    QueryResult, Store, Term, insert_data, replace_graph_update, sparql_term, triples_result,
-    values_clause,
+    QueryResult, Store, Term, data_update, insert_data, replace_graph_update, sparql_term,
+    triples_result, values_clause,
 )
 
 __all__ = ["RemoteStore", "default_update_url"]
@@ -224,6 +224,19 @@ class RemoteStore(Store):
         if count:
             self.update(text)
         return count
+
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        """Remove then add quads with ONE update request, which the server applies atomically.
+
+        :raises QueryError: a quad to remove holds a blank node (a server's blank nodes cannot
+            be named in an update); nothing was sent.
+        """
+        removed, added = list(removed), list(added)
+        if any(isinstance(term, BlankNode) for quad in removed for term in quad):
+            raise QueryError("impossible de supprimer un nœud anonyme sur un serveur SPARQL distant "
+                             "/ cannot delete a blank node on a remote SPARQL server", rule="blank-node")
+        if removed or added:
+            self.update(data_update(removed, added))
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a named graph (no error if it is absent)."""
