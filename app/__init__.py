@@ -17,12 +17,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["OSCARTES"] = settings or Settings.from_env()
     app.json.ensure_ascii = False
-    from . import errors, home, kb, named_queries, sparql
+    from . import errors, home, kb, named_queries, service, sparql
     kb.init_app(app)
     errors.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(named_queries.bp)
+    app.register_blueprint(service.bp)
     return app
 
 

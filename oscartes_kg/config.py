@@ -32,6 +32,18 @@ class Settings:
               "Env: OSCARTES_SPARQL_STORE_URL.")
     remote_timeout: float = _setting(
         30.0, "Seconds to wait for the remote store. Env: OSCARTES_REMOTE_TIMEOUT.")
+    public_url: str = _setting(
+        "", "Public address of the site (e.g. https://donnees.oscartes.org), used for the SPARQL "
+            "endpoint and dump URLs in /void and the service description; default: the address "
+            "each request came to. Env: OSCARTES_PUBLIC_URL.")
+    dumps_cache: str = _setting(
+        "", "Folder for the public dumps and dataset counts of a remote store (the embedded "
+            "store keeps them in DATA/dumps); default: oscartes-kg-dumps in the system's "
+            "temporary folder. Env: OSCARTES_DUMPS_CACHE.")
+    dumps_max_age: float = _setting(
+        3600.0, "Seconds a remote store's dumps and counts are reused before being made again "
+                "(the embedded store's are made again after each change). "
+                "Env: OSCARTES_DUMPS_MAX_AGE.")
     host: str = _setting("127.0.0.1", "Address `serve` listens on. Env: OSCARTES_HOST.")
     port: int = _setting(5000, "Port `serve` listens on. Env: OSCARTES_PORT.")
 
@@ -41,6 +53,9 @@ class Settings:
         "remote_update_url": "OSCARTES_SPARQL_UPDATE_URL",
         "remote_store_url": "OSCARTES_SPARQL_STORE_URL",
         "remote_timeout": "OSCARTES_REMOTE_TIMEOUT",
+        "public_url": "OSCARTES_PUBLIC_URL",
+        "dumps_cache": "OSCARTES_DUMPS_CACHE",
+        "dumps_max_age": "OSCARTES_DUMPS_MAX_AGE",
         "host": "OSCARTES_HOST",
         "port": "OSCARTES_PORT",
     }
