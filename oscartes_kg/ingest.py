@@ -76,17 +76,20 @@ def parse(paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
     return staging
 
 
-def check(store, staging: ox.Store) -> Report:
+def check(store, staging: ox.Store, removed: set | None = None) -> Report:
     """Validate ``staging`` as if it were written to ``store``; ``staging`` is left as it was.
 
     Besides the entities the input describes, the stored entities that point to them are
     validated again: typing a stored carrier as a political party breaks the stored
     initiatives it carries (charter criterion 1), though the input never names them.
+    ``removed``, for an edit, holds the stored quads it deletes: they are left out of the
+    stored context, and their subjects are validated too (deleting a required label breaks them).
     """
+    removed = removed or set()
     stored = _nodes_of_fresh_store(store)
-    focus = _focus(staging)
+    focus = _focus(staging) | {q.subject for q in removed if isinstance(q.subject, ox.NamedNode)}
     focus |= _referrers(store, focus if stored is None else focus & stored[1])
-    added = _add_context(store, staging, focus, None if stored is None else stored[0])
+    added = _add_context(store, staging, focus, None if stored is None else stored[0], removed)
     try:
         return validator().validate(staging, focus={n.value for n in focus})
     finally:
@@ -170,19 +173,22 @@ def _distinct_in(store, sparql: str) -> set:
     return {row[0] for row in store.query(sparql, union_default_graph=True)}
 
 
-def _add_context(store, staging: ox.Store, focus: Iterable, stored: set | None = None) -> list:
+def _add_context(store, staging: ox.Store, focus: Iterable, stored: set | None = None,
+                 removed: set | None = None) -> list:
     """Copy into ``staging`` the stored quads the shapes may read; return those added.
 
     The focus entities get every stored quad (a load adds to what is stored). From there,
     only the predicates the shapes read are followed, up to ``CONTEXT_DEPTH`` links away: a
     theme's scheme, a reviewer's membership, not the whole thesaurus. ``stored``, when given,
-    holds every subject the store has: nothing else is looked up.
+    holds every subject the store has: nothing else is looked up. Quads in ``removed`` (an
+    edit deletes them) are never copied.
     """
+    removed = removed or set()
     needed = validator().read_predicates
     added: list = []
 
     def add(quad) -> None:
-        if quad not in staging:
+        if quad not in staging and quad not in removed:
             staging.add(quad)
             added.append(quad)
 

@@ -66,8 +66,10 @@ class Store(Protocol):
         :raises StoreError: the store cannot be written; nothing was added.
         """
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
-        """Remove ``removed`` then add ``added`` in one all-or-nothing write.
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad],
+              dropped: Iterable[NamedNode] = ()) -> None:
+        """Remove ``removed``, drop the (then empty) graphs ``dropped``, then add ``added``, in
+        one all-or-nothing write.
 
         Blank nodes are kept as they are on the embedded store. A server cannot be told which
         stored blank node is meant, so the remote backend refuses to remove one, and a blank
@@ -210,7 +212,8 @@ def insert_data(quads: Iterable[Quad | Triple], graph: NamedNode | None = None) 
     return "\n".join(parts), count
 
 
-def data_update(removed: Iterable[Quad], added: Iterable[Quad]) -> str:
+def data_update(removed: Iterable[Quad], added: Iterable[Quad],
+                dropped: Iterable[NamedNode] = ()) -> str:
     """Write one update, ``DELETE DATA`` then ``INSERT DATA``, that applies a change.
 
     >>> q = Quad(NamedNode("http://e/s"), NamedNode("http://e/p"), Literal("x"), NamedNode("http://e/g"))
@@ -225,6 +228,7 @@ def data_update(removed: Iterable[Quad], added: Iterable[Quad]) -> str:
     removed_text, removed_count = insert_data(removed)
     if removed_count:
         parts.append("DELETE" + removed_text.removeprefix("INSERT"))
+    parts.extend(f"DROP SILENT GRAPH {sparql_term(graph)}" for graph in dropped)
     added_text, added_count = insert_data(added)
     if added_count:
         parts.append(added_text)

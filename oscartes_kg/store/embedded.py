@@ -213,7 +213,8 @@ class EmbeddedStore(Store):
             self._bulk_insert(quads)
         return len(quads)
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad],
+              dropped: Iterable[NamedNode] = ()) -> None:
         """Remove then add quads in ONE pyoxigraph update, hence one transaction.
 
         Without blank nodes the update is plain ``DELETE DATA``/``INSERT DATA`` text. SPARQL
@@ -221,17 +222,21 @@ class EmbeddedStore(Store):
         update by a Python function called from ``BIND`` (pyoxigraph's ``custom_functions``):
         the very same blank nodes are removed and added, still in one transaction.
         """
-        removed, added = list(removed), list(added)
-        if not removed and not added:
+        removed, added, dropped = list(removed), list(added), list(dropped)
+        for quad in removed + added:  # fail before writing anything
+            if not isinstance(quad, Quad):
+                raise TypeError(f"apply() takes pyoxigraph Quads, not {type(quad).__name__}")
+        if not removed and not added and not dropped:
             return
         if not any(isinstance(term, BlankNode) for quad in removed + added for term in quad):
             with self._translated():
-                self._writable().update(data_update(removed, added))
+                self._writable().update(data_update(removed, added, dropped))
             return
         terms = removed + added
         operations = [_by_function(verb, range(start, start + len(quads)), terms)
                       for verb, start, quads in (("DELETE", 0, removed), ("INSERT", len(removed), added))
                       if quads]
+        operations.insert(1, [f"DROP SILENT GRAPH {sparql_term(graph)}" for graph in dropped])
         with self._translated():
             self._writable().update(" ;\n".join(op for ops in operations for op in ops),
                                     custom_functions={_QUAD_TERM: lambda i, k: terms[int(i.value)][int(k.value)]})

@@ -225,18 +225,22 @@ class RemoteStore(Store):
             self.update(text)
         return count
 
-    def apply(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+    def apply(self, removed: Iterable[Quad], added: Iterable[Quad],
+              dropped: Iterable[NamedNode] = ()) -> None:
         """Remove then add quads with ONE update request, which the server applies atomically.
 
         :raises QueryError: a quad to remove holds a blank node (a server's blank nodes cannot
             be named in an update); nothing was sent.
         """
-        removed, added = list(removed), list(added)
+        removed, added, dropped = list(removed), list(added), list(dropped)
+        for quad in removed + added:  # fail before sending anything
+            if not isinstance(quad, Quad):
+                raise TypeError(f"apply() takes pyoxigraph Quads, not {type(quad).__name__}")
         if any(isinstance(term, BlankNode) for quad in removed for term in quad):
             raise QueryError("impossible de supprimer un nœud anonyme sur un serveur SPARQL distant "
                              "/ cannot delete a blank node on a remote SPARQL server", rule="blank-node")
-        if removed or added:
-            self.update(data_update(removed, added))
+        if removed or added or dropped:
+            self.update(data_update(removed, added, dropped))
 
     def remove_graph(self, graph: NamedNode) -> None:
         """Drop a named graph (no error if it is absent)."""
