@@ -1,4 +1,4 @@
-"""The store for the running app: opened once per process, closed when the process ends."""
+"""The store and the query runner of the running app: opened once per process, closed at exit."""
 from __future__ import annotations
 
 import atexit
@@ -6,9 +6,11 @@ import atexit
 from flask import Flask, current_app
 
 from oscartes_kg import graphs
+from oscartes_kg.config import Settings
+from oscartes_kg.limits import Limits, Runner
 from oscartes_kg.store import open_store
 
-__all__ = ["init_app", "get_store", "run_public_query"]
+__all__ = ["init_app", "get_store", "settings", "runner", "changed", "run_public_query"]
 
 
 def init_app(app: Flask) -> None:
@@ -18,12 +20,34 @@ def init_app(app: Flask) -> None:
                        remote_update_url=settings.remote_update_url,
                        remote_store_url=settings.remote_store_url, timeout=settings.remote_timeout)
     app.extensions["oscartes_store"] = store
+    app.extensions["oscartes_runner"] = Runner(
+        Limits(timeout=settings.query_timeout, max_rows=settings.query_max_rows),
+        workers=settings.query_workers)
     atexit.register(store.close)
 
 
 def get_store():
     """The app's store."""
     return current_app.extensions["oscartes_store"]
+
+
+def settings() -> Settings:
+    """The app's settings."""
+    return current_app.config["OSCARTES"]
+
+
+def runner() -> Runner:
+    """The pool that runs SPARQL queries under the time limit and row cap."""
+    return current_app.extensions["oscartes_runner"]
+
+
+def changed() -> None:
+    """Tell what depends on the data (public dumps, statistics) that a write just happened."""
+    try:
+        from oscartes_kg import dumps
+    except ImportError:  # pragma: no cover - dumps land with the dataset-metadata work
+        return
+    dumps.stamp_change(get_store())
 
 
 def run_public_query(sparql: str):

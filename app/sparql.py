@@ -1,54 +1,223 @@
-"""``/sparql``: read-only SPARQL 1.1 Protocol queries over the public graphs."""
+"""``/sparql``: the SPARQL 1.1 Protocol (query and update), the service description and the
+query page, at one URL.
+
+- Query by GET, by POST form and by POST ``application/sparql-query``, with
+  ``default-graph-uri``/``named-graph-uri``; results by content negotiation.
+- Update by POST form (``update=``) and POST ``application/sparql-update``, only with a bearer
+  token whose role may write; every update is validated like any other write.
+- GET without parameters: the query page for a browser, the service description for an RDF
+  client.
+
+Which graphs a request reads is decided by ``oscartes_kg.query_scope`` from the caller's role;
+how long it may run and how many rows it returns, by ``oscartes_kg.limits``.
+"""
 from __future__ import annotations
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
 
-from oscartes_kg.errors import QueryError
+from oscartes_kg import query_scope, roles
+from oscartes_kg.errors import OscartesError, QueryError
 
-from . import kb
+from . import auth, kb
+from .result_formats import FORMATS, query_kind
 
 bp = Blueprint("sparql", __name__)
 
-RESULT_TYPES = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+ALLOWED_METHODS = "GET, POST"
+
+#: Offered formats per kind of result, first = default (JSON for tables, Turtle for graphs).
+OFFERED = {kind: [f for f in FORMATS if f.kind == kind] for kind in ("table", "graph")}
+#: ``?format=`` shortcuts (YASGUI and curl users), beside content negotiation.
+SHORT_NAMES = {"json": "json", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
+               "ttl": "ttl", "nt": "nt", "ntriples": "nt", "jsonld": "jsonld", "json-ld": "jsonld",
+               "rdfxml": "rdf", "rdf": "rdf"}
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+class NotAcceptable(OscartesError):
+    """No format the client accepts is one this kind of result can be written in."""
+
+    status = 406
+    exit_code = 2
+
+
+class MethodNotAllowed(OscartesError):
+    """GET (or anything but POST) for an update, or a method the endpoint does not serve."""
+
+    status = 405
+    exit_code = 2
+
+
+class UnsupportedMediaType(OscartesError):
+    """A POST body that is neither a form, a query nor an update."""
+
+    status = 415
+    exit_code = 2
+
+
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
 def endpoint():
-    """Answer a query (GET ``query=``, POST form or ``application/sparql-query``); else a form."""
-    query = _query_text()
-    if query is None:
-        return render_template("sparql/form.html")
-    result = kb.run_public_query(query)
-    return _serialize(result)
+    """Dispatch on the SPARQL 1.1 Protocol operation the request carries."""
+    if request.method not in ("GET", "POST"):
+        raise MethodNotAllowed(f"méthode {request.method} non permise ici (GET ou POST) / method "
+                               f"{request.method} not allowed (use GET or POST)", rule="method")
+    operation, text, dataset = _operation()
+    if operation is None:
+        return _description_or_page()
+    if operation == "update":
+        return _update(text, dataset)
+    return _query(text, dataset)
 
 
-def _query_text() -> str | None:
-    if request.method == "POST" and request.mimetype == "application/sparql-query":
-        return request.get_data(as_text=True)
-    if request.method == "POST" and "update" in request.form:
-        raise QueryError("les mises à jour ne sont pas ouvertes ici / updates are not accepted here")
-    return request.values.get("query")
+@bp.after_request
+def _allow_header(response: Response) -> Response:
+    if response.status_code == 405:
+        response.headers["Allow"] = ALLOWED_METHODS
+    return response
 
 
-def _serialize(result) -> Response:
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        mime = request.accept_mimetypes.best_match(list(RESULT_TYPES)) or "application/sparql-results+json"
-        body = result.serialize(format=RESULT_TYPES[mime])
+def _operation() -> tuple[str | None, str | None, dict]:
+    """(``query``|``update``|None, its text, the protocol's graph parameters)."""
+    args = request.args
+    if request.method == "GET":
+        if "update" in args:
+            raise MethodNotAllowed("une mise à jour s'envoie en POST / an update must be sent "
+                                   "with POST", rule="method")
+        if not args:
+            return None, None, {}
+        return "query", _single(args, "query"), _graphs(args, "default-graph-uri", "named-graph-uri")
+    mimetype = request.mimetype
+    if mimetype == QUERY_TYPE:
+        return "query", request.get_data(as_text=True), _graphs(args, "default-graph-uri",
+                                                                   "named-graph-uri")
+    if mimetype == UPDATE_TYPE:
+        return "update", request.get_data(as_text=True), _graphs(args, "using-graph-uri",
+                                                                    "using-named-graph-uri")
+    if mimetype in (FORM_TYPE, "multipart/form-data"):
+        form = request.form
+        if "query" in form and "update" in form:
+            raise QueryError("« query » et « update » ne vont pas ensemble / a request carries "
+                             "either a query or an update, not both", rule="protocol")
+        if "update" in form:
+            return "update", _single(form, "update"), _graphs(form, "using-graph-uri",
+                                                              "using-named-graph-uri")
+        return "query", _single(form, "query"), _graphs(form, "default-graph-uri",
+                                                        "named-graph-uri")
+    raise UnsupportedMediaType(
+        f"type de contenu « {mimetype or 'absent'} » non pris en charge : envoyez un formulaire, "
+        f"{QUERY_TYPE} ou {UPDATE_TYPE} / unsupported content type", rule="protocol")
+
+
+def _single(values, name: str) -> str:
+    found = values.getlist(name)
+    if not found or not found[0].strip():
+        raise QueryError(f"paramètre « {name} » manquant : aucune requête à exécuter / missing "
+                         f"'{name}' parameter", rule="protocol")
+    if len(found) > 1:
+        raise QueryError(f"un seul paramètre « {name} » est permis / only one '{name}' "
+                         "parameter is allowed", rule="protocol")
+    return found[0]
+
+
+def _graphs(values, default_name: str, named_name: str) -> dict:
+    return {"default": values.getlist(default_name), "named": values.getlist(named_name)}
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+def _query(text: str, dataset: dict) -> Response:
+    kind = query_kind(text)
+    chosen = _negotiate(kind)
+    store = kb.get_store()
+    settings = kb.settings()
+    inspection = query_scope.inspect(text)
+    query_scope.check_services(inspection, settings.partner_endpoints)
+    every = store.graphs()
+    readable = roles.readable_graphs(auth.current_role(), every)
+    options = query_scope.scope(readable, every, inspection=inspection,
+                                default_graph_uris=dataset["default"],
+                                named_graph_uris=dataset["named"]).query_options()
+    outcome = kb.runner().run(lambda: store.query(text, **options))
+    if outcome.kind == "triples":
+        body = ox.serialize(outcome.rows, format=chosen.pyoxigraph)
     else:
-        mime = request.accept_mimetypes.best_match(list(GRAPH_TYPES)) or "text/turtle"
-        body = ox.serialize(list(result), format=GRAPH_TYPES[mime])
-    charset = "; charset=utf-8" if mime.startswith("text/") or "json" in mime else ""
-    return Response(body, content_type=mime + charset)
+        body = outcome.results().serialize(format=chosen.pyoxigraph)
+    response = Response(body, content_type=chosen.content_type)
+    response.headers["Vary"] = "Accept"
+    if outcome.truncated:
+        cap = settings.query_max_rows
+        response.headers["X-SPARQL-MaxRows"] = str(cap)
+        response.headers["Warning"] = (f'199 oscartes-kg "résultat tronqué à {cap} lignes / results '
+                                       f'truncated at {cap} rows"')
+    return response
+
+
+def _negotiate(kind: str):
+    offered = OFFERED[kind]
+    asked = request.values.get("format")
+    if asked:
+        chosen = next((f for f in offered if f.extension == SHORT_NAMES.get(asked.lower())), None)
+        if chosen is None:
+            raise NotAcceptable(_not_acceptable(kind, f"format={asked}"), rule="format")
+        return chosen
+    accept = request.accept_mimetypes
+    if not accept:
+        return offered[0]
+    types = [f.media_type for f in offered] + ["application/json"]
+    best = accept.best_match(types)
+    if best is None:
+        raise NotAcceptable(_not_acceptable(kind, request.headers.get("Accept", "")),
+                            rule="format")
+    if best == "application/json":
+        return next(f for f in offered if f.extension in ("json", "jsonld"))
+    return next(f for f in offered if f.media_type == best)
+
+
+def _not_acceptable(kind: str, asked: str) -> str:
+    formats = ", ".join(f.media_type for f in OFFERED[kind])
+    what = "ce résultat (tableau)" if kind == "table" else "ce résultat (graphe)"
+    return (f"aucun format demandé ({asked}) ne convient pour {what} ; formats possibles : "
+            f"{formats} / none of the requested formats fits this result; offered: {formats}")
+
+
+# --- updates ---------------------------------------------------------------------------------
+
+def _update(text: str, dataset: dict) -> Response:
+    """Validate then apply an update, all or nothing; 204 when done."""
+    from oscartes_kg import changes
+
+    role = auth.require(roles.can_update)
+    store = kb.get_store()
+    query_scope.check_services(query_scope.inspect(text), kb.settings().partner_endpoints)
+    if dataset["default"] or dataset["named"]:
+        raise QueryError("using-graph-uri / using-named-graph-uri ne sont pas pris en charge : "
+                         "écrivez USING dans la mise à jour / not supported: write USING in the "
+                         "update itself", rule="protocol")
+    readable = roles.readable_graphs(role, store.graphs())
+    change = changes.from_update(store, text, readable=readable)
+    changes.apply(store, change, role=role)
+    kb.changed()
+    return Response(status=204)
+
+
+# --- no operation: the page or the service description ---------------------------------------
+
+def _description_or_page() -> Response | str:
+    rdf_formats = OFFERED["graph"]
+    # RDF first: a bare "*/*" (curl, SPARQL clients) gets the description, a browser the page.
+    best = request.accept_mimetypes.best_match([f.media_type for f in rdf_formats] + ["text/html"])
+    if best == "text/html":
+        from .query_page import query_page_context
+
+        return render_template("sparql/form.html", **query_page_context())
+    chosen = next((f for f in rdf_formats if f.media_type == best), rdf_formats[0])
+    from .service import service_description
+
+    triples = service_description(kb.get_store(), request.base_url)
+    response = Response(ox.serialize(triples, format=chosen.pyoxigraph),
+                        content_type=chosen.content_type)
+    response.headers["Vary"] = "Accept"
+    return response

@@ -46,6 +46,18 @@ class Settings:
                 "Env: OSCARTES_DUMPS_MAX_AGE.")
     host: str = _setting("127.0.0.1", "Address `serve` listens on. Env: OSCARTES_HOST.")
     port: int = _setting(5000, "Port `serve` listens on. Env: OSCARTES_PORT.")
+    query_timeout: float = _setting(
+        10.0, "Seconds a public SPARQL query may run before it is stopped. "
+              "Env: OSCARTES_QUERY_TIMEOUT.")
+    query_max_rows: int = _setting(
+        10000, "Rows (or triples) a SPARQL query returns at most; more are cut, and the "
+               "response says so. Env: OSCARTES_QUERY_MAX_ROWS.")
+    query_workers: int = _setting(
+        4, "SPARQL queries run at the same time; one more is told to retry. "
+           "Env: OSCARTES_QUERY_WORKERS.")
+    federation_allowlist: str = _setting(
+        "", "Partner SPARQL endpoints a query may call with SERVICE, separated by spaces; "
+            "every other SERVICE is refused. Env: OSCARTES_FEDERATION_ALLOWLIST.")
 
     ENV = {
         "data": "OSCARTES_DATA",
@@ -58,6 +70,10 @@ class Settings:
         "dumps_max_age": "OSCARTES_DUMPS_MAX_AGE",
         "host": "OSCARTES_HOST",
         "port": "OSCARTES_PORT",
+        "query_timeout": "OSCARTES_QUERY_TIMEOUT",
+        "query_max_rows": "OSCARTES_QUERY_MAX_ROWS",
+        "query_workers": "OSCARTES_QUERY_WORKERS",
+        "federation_allowlist": "OSCARTES_FEDERATION_ALLOWLIST",
     }
 
     @classmethod
@@ -80,6 +96,11 @@ class Settings:
         if values.get("data") is not None:
             values["data"] = Path(values["data"])
         return cls(**values)
+
+    @property
+    def partner_endpoints(self) -> tuple[str, ...]:
+        """The ``SERVICE`` endpoints queries may call (``federation_allowlist``, split)."""
+        return tuple(self.federation_allowlist.split())
 
     @classmethod
     def help(cls) -> dict[str, str]:

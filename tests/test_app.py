@@ -83,6 +83,8 @@ def test_sparql_without_query_shows_the_french_form(client):
     assert page.status_code == 200 and "Point d'accès SPARQL" in page.get_data(as_text=True)
 
 
-def test_update_is_refused(client):
+def test_update_without_a_token_is_refused(client):
     answer = client.post("/sparql", data={"update": "DROP ALL"}, headers={"Accept": "application/json"})
-    assert answer.status_code == 400
+    assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get("/sparql", query_string={"query": "ASK { ?s ?p ?o }"},
+                      headers={"Accept": "application/sparql-results+json"}).json["boolean"] is True

@@ -1,0 +1,175 @@
+"""Run a query under a time limit and a row cap, in a worker thread, so that one slow query
+answers its client with a clear message and never holds up the others.
+
+pyoxigraph releases the GIL while it evaluates, so a runaway query in one thread leaves the
+other threads (and the other core) to everyone else. It has no way to cancel a query
+(oxigraph issue #1926): a query that streams its rows stops at the next row once its time is
+up; one that must finish an ORDER BY, GROUP BY or aggregate first keeps its thread until it is
+done. The pool is therefore bounded, and a query finding every thread busy is told so at once
+(503) rather than queued behind runaways. On the remote backend the server's own time limit
+(``oxigraph serve --timeout-s``) stops it for real.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from .errors import OscartesError, QueryError, StoreError
+
+__all__ = ["Limits", "Outcome", "QueryTimeout", "Busy", "Runner", "solutions_json"]
+
+
+class QueryTimeout(OscartesError):
+    """The query ran past the time limit."""
+
+    status = 503
+    exit_code = 3
+
+
+class Busy(OscartesError):
+    """Every query thread is taken (by slow queries): try again shortly."""
+
+    status = 503
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long one query may run (seconds) and how many rows or triples it may return."""
+
+    timeout: float = 10.0
+    max_rows: int = 10_000
+
+
+@dataclass
+class Outcome:
+    """A finished query: solutions (variables + rows), a boolean, or triples."""
+
+    kind: str  # "solutions" | "boolean" | "triples"
+    variables: list[str] = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    boolean: bool = False
+    truncated: bool = False
+
+    def results(self):
+        """The outcome as a pyoxigraph ``QuerySolutions`` (or ``QueryBoolean``) to serialize."""
+        if self.kind == "boolean":
+            body = json.dumps({"head": {}, "boolean": self.boolean}).encode()
+        else:
+            body = solutions_json(self.variables, self.rows)
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+
+class Runner:
+    """A bounded pool of query threads, shared by every request of one app."""
+
+    def __init__(self, limits: Limits, workers: int = 4):
+        self.limits = limits
+        self.workers = workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
+        self._running = 0
+        self._lock = threading.Lock()
+
+    def run(self, start: Callable[[], object]) -> Outcome:
+        """Call ``start()`` (which returns pyoxigraph results) and collect them within the limits.
+
+        :raises QueryTimeout: the time limit was reached (the client is told at once).
+        :raises Busy: every query thread is already busy.
+        """
+        with self._lock:
+            if self._running >= self.workers:
+                raise Busy("le serveur traite déjà le maximum de requêtes longues ; réessayez dans "
+                           "un instant / every query slot is busy, try again shortly", rule="busy")
+            self._running += 1
+        deadline = time.monotonic() + self.limits.timeout
+        cancelled = threading.Event()
+        future = self._pool.submit(self._collect, start, deadline, cancelled)
+        try:
+            return future.result(timeout=max(0.0, deadline - time.monotonic()) + 0.05)
+        except FutureTimeout:
+            cancelled.set()
+            raise self._timeout() from None
+
+    def _collect(self, start, deadline: float, cancelled: threading.Event) -> Outcome:
+        try:
+            return self._gather(start, deadline, cancelled)
+        except OscartesError:
+            raise
+        except (SyntaxError, RuntimeError, ValueError) as error:  # raised while evaluating
+            raise QueryError(f"la requête a échoué / the query failed: {error}",
+                             rule="evaluation") from None
+        except OSError as error:
+            raise StoreError(f"lecture du stockage impossible / the store cannot be read: {error}"
+                             ) from None
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def _gather(self, start, deadline: float, cancelled: threading.Event) -> Outcome:
+        result = start()
+        if isinstance(result, ox.QueryBoolean):
+            return Outcome("boolean", boolean=bool(result))
+        kind = "solutions" if isinstance(result, ox.QuerySolutions) else "triples"
+        outcome = Outcome(kind, variables=[v.value for v in result.variables]
+                          if kind == "solutions" else [])
+        cap = self.limits.max_rows
+        for item in result:
+            if cancelled.is_set() or time.monotonic() > deadline:
+                raise self._timeout()
+            if len(outcome.rows) >= cap:
+                outcome.truncated = True
+                break
+            outcome.rows.append(tuple(item) if kind == "solutions" else item)
+        return outcome
+
+    def _timeout(self) -> QueryTimeout:
+        seconds = f"{self.limits.timeout:g}"
+        return QueryTimeout(
+            f"délai dépassé : la requête a duré plus de {seconds} s et a été arrêtée ; ajoutez des "
+            f"filtres ou une LIMIT / query time limit of {seconds} s exceeded: the query was "
+            "stopped; narrow it down or add a LIMIT", rule="timeout")
+
+    def shutdown(self) -> None:
+        """Stop accepting queries (running ones finish on their own)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def solutions_json(variables: list[str], rows: list) -> bytes:
+    """SPARQL 1.1 Query Results JSON for ``rows`` (tuples of pyoxigraph terms or None).
+
+    >>> solutions_json(["s", "n"], [(ox.NamedNode("http://e/a"), ox.Literal("é", language="fr"))])
+    b'{"head":{"vars":["s","n"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/a"},"n":{"type":"literal","value":"\\xc3\\xa9","xml:lang":"fr"}}]}}'
+    """
+    bindings = [{name: _term_json(term) for name, term in zip(variables, row) if term is not None}
+                for row in rows]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def _term_json(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                            "predicate": _term_json(term.predicate),
+                                            "object": _term_json(term.object)}}
+    raise QueryError(f"terme inattendu / unexpected term {term!r}")
