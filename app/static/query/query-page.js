@@ -40,7 +40,8 @@
     createShortLink: undefined,
     showQueryButton: false,
     resizeable: true,
-    editorHeight: "360px",
+    collapsePrefixesOnLoad: true,
+    editorHeight: "300px",
     requestConfig: {
       endpoint: data.endpoint,
       method: "POST",
@@ -55,6 +56,17 @@
     }
   });
 
+  // DataTables' own strings, in French (a local object: no language file is fetched).
+  Yasr.plugins.table.defaults.tableConfig.language = {
+    paginate: { first: "&lt;&lt;", last: "&gt;&gt;", next: "&gt;", previous: "&lt;" },
+    info: "Lignes _START_ à _END_ sur _TOTAL_",
+    infoEmpty: "Aucune ligne",
+    infoFiltered: "(filtrées parmi _MAX_)",
+    emptyTable: "Aucun résultat",
+    zeroRecords: "Aucune ligne ne correspond au filtre",
+    lengthMenu: "_MENU_ lignes par page"
+  };
+
   var yasr = new Yasr(document.getElementById("yasr"), {
     prefixes: data.prefixes,
     persistenceId: null,
@@ -68,11 +80,51 @@
   editorElement.hidden = false;
   yasqe.refresh();
 
+  yasr.on("drawn", function () { translateResultControls(document.getElementById("yasr")); });
+
   yasqe.on("queryResponse", function (_yasqe, response, duration) {
     results.hidden = false;
     yasr.setResponse(response, duration);
     status.textContent = yasr.results && yasr.results.hasError() ? "Erreur." : "Terminé.";
   });
+
+  // YASR writes its controls in English; the interface is French (DEVELOPERS.md).
+  function translateResultControls(root) {
+    var texts = {
+      ".select_table span": "Tableau", ".select_response span": "Réponse",
+      ".select_boolean span": "Booléen", ".select_error span": "Erreur",
+      ".pageSizerLabel": "Lignes par page : "
+    };
+    Object.keys(texts).forEach(function (selector) {
+      Array.prototype.forEach.call(root.querySelectorAll(selector), function (element) {
+        element.textContent = texts[selector];
+      });
+    });
+    var labels = { "Simple view": "Vue simple", "Ellipse": "Abréger les valeurs longues" };
+    Array.prototype.forEach.call(root.querySelectorAll(".tableControls .label"), function (element) {
+      element.textContent = labels[element.textContent] || element.textContent;
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tableFilter"), function (element) {
+      element.placeholder = "Filtrer les résultats";
+      element.setAttribute("aria-label", "Filtrer les résultats");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".tableSizer option[value='-1']"), function (element) {
+      element.textContent = "Toutes";
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".yasr_downloadIcon"), function (element) {
+      element.title = "Télécharger les résultats";
+      element.setAttribute("aria-label", "Télécharger les résultats");
+    });
+    Array.prototype.forEach.call(root.querySelectorAll(".yasr_external_ref_btn"), function (element) {
+      element.hidden = true; // English documentation on another site
+    });
+    var chip = root.querySelector(".yasr_response_chip");
+    var match = chip && chip.textContent.match(/^(\d+) results? in ([\d.]+) seconds?/);
+    if (match) {
+      chip.textContent = match[1] + (match[1] === "1" ? " résultat" : " résultats") + " en " +
+        match[2].replace(".", ",") + " s";
+    }
+  }
 
   function run(event) {
     if (event) {
