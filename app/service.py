@@ -57,13 +57,17 @@ def public_url(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def service_description(store, endpoint_url: str, *, federation: bool = False) -> list[ox.Triple]:
+def service_description(store, endpoint_url: str, *, federation: bool | None = None) -> list[ox.Triple]:
     """SPARQL 1.1 Service Description of ``/sparql`` (https://www.w3.org/TR/sparql11-service-description/).
 
     The default dataset is the union of the public graphs (hence ``sd:UnionDefaultGraph``), with
     VoID counts; each public graph is an ``sd:namedGraph``. Private graphs are never named.
-    ``federation``: ``SERVICE`` to partner endpoints is allowed (``sd:BasicFederatedQuery``).
+    ``federation``: ``SERVICE`` to partner endpoints is allowed (``sd:BasicFederatedQuery``);
+    by default, when the app's ``federation_allowlist`` setting names any.
     """
+    if federation is None:
+        settings = current_app.config["OSCARTES"] if has_app_context() else None
+        federation = bool(getattr(settings, "federation_allowlist", ""))
     stats = dump_cache(store).statistics()
     service, endpoint = ox.BlankNode(), ox.NamedNode(endpoint_url)
     sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731

@@ -115,7 +115,7 @@ def test_service_description_has_the_required_terms(site):
     assert set(graph.objects(service, SD.resultFormat)) == {
         FORMATS[name] for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                                    "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")}
-    assert SD.UnionDefaultGraph in set(graph.objects(service, SD.feature))
+    assert set(graph.objects(service, SD.feature)) == {SD.UnionDefaultGraph}  # no partner endpoint
     dataset = graph.value(service, SD.defaultDataset)
     default_graph = graph.value(dataset, SD.defaultGraph)
     direct = _direct_counts(_store(app))
@@ -127,6 +127,14 @@ def test_service_description_has_the_required_terms(site):
              for n in graph.objects(dataset, SD.namedGraph)}
     assert {str(g): n for g, n in named.items()} == direct["per_graph"]
     assert graphs.PRIVATE_PREFIX not in graph.serialize(format="nt")
+
+
+def test_service_description_states_federation_when_allowed(site):
+    url, app = site
+    with app.app_context():
+        triples = service_description(_store(app), url + "/sparql", federation=True)
+    features = {t.object.value for t in triples if t.predicate.value == str(SD.feature)}
+    assert features == {str(SD.UnionDefaultGraph), str(SD.BasicFederatedQuery)}
 
 
 def test_service_description_is_served_at_the_endpoint(site):
