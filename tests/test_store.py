@@ -106,7 +106,8 @@ def test_ask(filled: Store):
 
 
 def test_malformed_query_gives_parser_message(filled: Store):
-    with pytest.raises(QueryError, match=r"^error at 1:10: expected CONSTRUCT$"):
+    with pytest.raises(QueryError, match=r"^erreur de syntaxe SPARQL ligne 1, colonne 10 : "
+                                         r"expected CONSTRUCT / SPARQL syntax error at line 1"):
         filled.query("SELEC ?s WHERE { ?s ?p ?o }")
     with pytest.raises(QueryError, match="expected"):
         filled.update("INSERT DATA { <http://e/s> }")

@@ -7,6 +7,7 @@ answers. Callers use :func:`open_store`; they never import a backend module dire
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, Protocol, Union, runtime_checkable
@@ -147,6 +148,39 @@ def _backend(name: str) -> type:
     """Import and return the backend class registered under ``name``."""
     module_name, class_name = BACKENDS[name].split(":")
     return getattr(importlib.import_module(module_name), class_name)
+
+
+# --- SPARQL parser messages, in words a person can act on ---------------------------------
+
+_PARSER_ERROR = re.compile(r"error at (\d+):(\d+): (.*)", re.S)
+
+
+def syntax_message(message: str, sparql: str) -> str:
+    """Rewrite Oxigraph's "error at L:C: expected one of ..." into French and English, naming
+    the line and column, the unknown prefix when that is the fault, and a short expectation.
+
+    >>> print(syntax_message("error at 1:32: expected one of Prefix not found, [':']",
+    ...                      "SELECT ?s WHERE { ?s nope:thing ?o }"))
+    préfixe inconnu « nope: » (ligne 1, colonne 32) : déclarez-le avec PREFIX nope: <...> / unknown prefix 'nope:' at line 1, column 32: declare it with PREFIX
+    >>> syntax_message("error at 1:10: expected CONSTRUCT", "SELEC * {}")[:59]
+    'erreur de syntaxe SPARQL ligne 1, colonne 10 : expected CONS'
+    """
+    match = _PARSER_ERROR.search(message)
+    if not match:
+        return message
+    line, column, detail = int(match[1]), int(match[2]), " ".join(match[3].split())
+    if "Prefix not found" in detail:
+        lines = sparql.splitlines() or [""]
+        before = lines[min(line, len(lines)) - 1][:max(column - 1, 0)]
+        found = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", before)
+        prefix = (found[1] or "") if found else ""
+        return (f"préfixe inconnu « {prefix}: » (ligne {line}, colonne {column}) : déclarez-le avec "
+                f"PREFIX {prefix}: <...> / unknown prefix '{prefix}:' at line {line}, column "
+                f"{column}: declare it with PREFIX")
+    if len(detail) > 160:
+        detail = detail[:160].rsplit(",", 1)[0] + ", …"
+    return (f"erreur de syntaxe SPARQL ligne {line}, colonne {column} : {detail} / SPARQL syntax "
+            f"error at line {line}, column {column}")
 
 
 # --- SPARQL text written from pyoxigraph terms (shared by both backends) --------------------

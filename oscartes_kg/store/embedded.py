@@ -22,6 +22,7 @@ from pyoxigraph import Store as OxigraphStore
 from oscartes_kg.errors import QueryError, StoreError, StoreLocked
 from oscartes_kg.store import (
     QueryResult, Store, Term, data_update, replace_graph_update, sparql_term,
+    syntax_message,
 )
 
 __all__ = ["EmbeddedStore", "BULK_THRESHOLD", "JOURNAL_QUADS", "JOURNAL_GRAPHS"]
@@ -146,8 +147,11 @@ class EmbeddedStore(Store):
         elif default_graph is not None or named_graphs is not None:
             options["default_graph"] = list(default_graph or [])
             options["named_graphs"] = list(named_graphs or [])
-        with self._translated(refused=QueryError):
-            return self._db.query(sparql, **options)
+        try:
+            with self._translated(refused=QueryError):
+                return self._db.query(sparql, **options)
+        except QueryError as error:
+            raise QueryError(syntax_message(error.message, sparql), rule="syntax") from None
 
     def quads(self, subject: NamedNode | BlankNode | None = None,
               predicate: NamedNode | None = None, object: Term | None = None,

@@ -28,7 +28,7 @@ from pyoxigraph import (
 from oscartes_kg.errors import QueryError, StoreError
 from oscartes_kg.store import (
     QueryResult, Store, Term, data_update, insert_data, replace_graph_update, sparql_term,
-    triples_result, values_clause,
+    syntax_message, triples_result, values_clause,
 )
 
 __all__ = ["RemoteStore", "default_update_url"]
@@ -112,13 +112,17 @@ class RemoteStore(Store):
         if substitutions:
             sparql = f"{sparql}\n{values_clause(substitutions)}"
         form = [("query", sparql)]
-        if union_default_graph:  # the protocol has no "union": list every graph instead
-            default_graph = self.graphs()
+        if union_default_graph:  # the protocol has no "union": list every graph instead, and
+            default_graph = self.graphs()  # keep every graph reachable by GRAPH, as pyoxigraph does
+            named_graphs = default_graph if named_graphs is None else named_graphs
         if default_graph is not None or named_graphs is not None:
             form += [("default-graph-uri", graph.value) for graph in default_graph or [EMPTY_GRAPH]]
             form += [("named-graph-uri", graph.value) for graph in named_graphs or []]
-        response = self._request("POST", self.query_url, data=form,
-                                 headers={"Accept": ACCEPT_RESULTS})
+        try:
+            response = self._request("POST", self.query_url, data=form,
+                                     headers={"Accept": ACCEPT_RESULTS})
+        except QueryError as error:
+            raise QueryError(syntax_message(error.message, sparql), rule="syntax") from None
         return self._results(response)
 
     def _results(self, response: requests.Response) -> QueryResult:
