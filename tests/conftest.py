@@ -145,3 +145,44 @@ def module_live_server():
     with ExitStack() as stack:
         yield lambda app: stack.enter_context(running_server(app))
 
+
+
+# ============================================================================================
+# A served knowledge base on either backend: demo data, one private quad, one token per role.
+# Test modules build their own module-scoped fixture with `served_site(request, ...)`.
+# ============================================================================================
+
+SECRET_PERSON = "https://w3id.org/oscartes/id/person/secret"
+SECRET_MAIL = "secret@example.org"
+
+
+@contextmanager
+def served_site(request, tmp_path_factory, live_factory, backend: str, **settings):
+    """Serve the app over HTTP on a fresh store of ``backend`` ("embedded" or "remote")."""
+    from types import SimpleNamespace
+
+    import pyoxigraph as ox
+
+    from app import create_app
+    from oscartes_kg import bootstrap, graphs, tokens
+    from oscartes_kg.config import Settings
+
+    if backend == "embedded":
+        location = {"data": tmp_path_factory.mktemp("site") / "kb"}
+    else:
+        location = {"remote_url": request.getfixturevalue("oxigraph_server") + "/query"}
+    with open_store(**location) as store:
+        if backend == "remote":
+            store.update("DROP ALL")
+        bootstrap.init_store(store, demo=True)
+        store.insert([ox.Quad(ox.NamedNode(SECRET_PERSON), ox.NamedNode("http://schema.org/email"),
+                              ox.Literal(SECRET_MAIL), graphs.PRIVATE_CONTACTS)])
+        issued = {role: tokens.create(store, role)[1] for role in ("contributor", "curator", "admin")}
+    app = create_app(Settings(**location, **settings))
+    url = live_factory(app)
+    try:
+        yield SimpleNamespace(url=url, tokens=issued, app=app, backend=backend,
+                              bearer=lambda role: {"Authorization": f"Bearer {issued[role]}"})
+    finally:
+        app.extensions["oscartes_runner"].shutdown()
+        app.extensions["oscartes_store"].close()

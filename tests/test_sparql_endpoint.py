@@ -11,7 +11,6 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import SimpleNamespace
 
 import pyoxigraph as ox
 import pytest
@@ -20,19 +19,13 @@ import requests
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
-from app import create_app
-from oscartes_kg import bootstrap, graphs, tokens
-from oscartes_kg.config import Settings
-from oscartes_kg.store import open_store
+from conftest import SECRET_MAIL, SECRET_PERSON, served_site
+from oscartes_kg import graphs
 
 ID = "https://w3id.org/oscartes/id/"
 OSC = "https://w3id.org/oscartes/ns#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 COLLECTIVE = ID + "organisation/oscartes"
-SECRET_PERSON = ID + "person/secret"
-SECRET_MAIL = "secret@example.org"
-SECRET = ox.Quad(ox.NamedNode(SECRET_PERSON), ox.NamedNode("http://schema.org/email"),
-                 ox.Literal(SECRET_MAIL), graphs.PRIVATE_CONTACTS)
 LABEL_QUERY = f"SELECT ?l WHERE {{ <{COLLECTIVE}> <{RDFS_LABEL}> ?l }}"
 JSON_RESULTS = "application/sparql-results+json"
 
@@ -69,30 +62,17 @@ def _start_partner():
 
 @pytest.fixture(scope="module", params=["embedded", "remote"])
 def site(request, tmp_path_factory, module_live_server):
-    """The app on a store with the demo data, one private quad and three tokens, served over
-    HTTP; a partner endpoint on the allowlist and an outsider that must never be called."""
+    """The app over HTTP (see ``served_site``), with a partner endpoint on the allowlist and an
+    outsider that must never be called."""
     partner, partner_handler, partner_url = _start_partner()
     outsider, outsider_handler, outsider_url = _start_partner()
-    if request.param == "embedded":
-        location = {"data": tmp_path_factory.mktemp("sparql") / "kb"}
-    else:
-        location = {"remote_url": request.getfixturevalue("oxigraph_server") + "/query"}
-    with open_store(**location) as store:
-        if request.param == "remote":
-            store.update("DROP ALL")
-        bootstrap.init_store(store, demo=True)
-        store.insert([SECRET])
-        issued = {role: tokens.create(store, role)[1] for role in ("contributor", "curator", "admin")}
-    settings = Settings(**location, query_timeout=0.5, query_max_rows=50,
-                        federation_allowlist=partner_url)
-    app = create_app(settings)
-    url = module_live_server(app)
-    yield SimpleNamespace(url=url, endpoint=url + "/sparql", tokens=issued, app=app,
-                          partner_url=partner_url, partner_calls=partner_handler.calls,
-                          outsider_url=outsider_url, outsider_calls=outsider_handler.calls,
-                          backend=request.param)
-    app.extensions["oscartes_runner"].shutdown()
-    app.extensions["oscartes_store"].close()
+    with served_site(request, tmp_path_factory, module_live_server, request.param,
+                     query_timeout=0.5, query_max_rows=50,
+                     federation_allowlist=partner_url) as served:
+        served.endpoint = served.url + "/sparql"
+        served.partner_url, served.partner_calls = partner_url, partner_handler.calls
+        served.outsider_url, served.outsider_calls = outsider_url, outsider_handler.calls
+        yield served
     for server in (partner, outsider):
         server.shutdown()
         server.server_close()
@@ -109,7 +89,7 @@ def _values(answer) -> list[str]:
 
 
 def _bearer(site, role):
-    return {"Authorization": f"Bearer {site.tokens[role]}"}
+    return site.bearer(role)
 
 
 # --- queries: the three ways in, and the formats ----------------------------------------------
