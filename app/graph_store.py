@@ -52,7 +52,6 @@ def graph_store():
     else:
         change = changes.add_to_graph(graph, _body())
     changes.apply(store, change, role=role)
-    kb.changed()
     return Response(status=201 if request.method != "DELETE" and not existed else 204)
 
 

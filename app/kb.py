@@ -10,7 +10,7 @@ from oscartes_kg.config import Settings
 from oscartes_kg.limits import Limits, Runner
 from oscartes_kg.store import open_store
 
-__all__ = ["init_app", "get_store", "settings", "runner", "changed", "run_public_query"]
+__all__ = ["init_app", "get_store", "settings", "runner", "run_public_query"]
 
 
 def init_app(app: Flask) -> None:
@@ -39,15 +39,6 @@ def settings() -> Settings:
 def runner() -> Runner:
     """The pool that runs SPARQL queries under the time limit and row cap."""
     return current_app.extensions["oscartes_runner"]
-
-
-def changed() -> None:
-    """Tell what depends on the data (public dumps, statistics) that a write just happened."""
-    try:
-        from oscartes_kg import dumps
-    except ImportError:  # pragma: no cover - dumps land with the dataset-metadata work
-        return
-    dumps.stamp_change(get_store())
 
 
 def run_public_query(sparql: str):

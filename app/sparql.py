@@ -199,7 +199,6 @@ def _update(text: str, dataset: dict) -> Response:
     readable = roles.readable_graphs(role, store.graphs())
     change = changes.from_update(store, text, readable=readable)
     changes.apply(store, change, role=role)
-    kb.changed()
     return Response(status=204)
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Literal as RdfLiteral, URIRef, Variable
 
-from . import graphs, ingest, roles
+from . import dumps, graphs, ingest, roles
 from .errors import Forbidden, NotFound, QueryError, RejectedInput
 from .store import open_store, sparql_term
 from .update_text import Operation, parse_update, where_group
@@ -417,6 +417,7 @@ def apply(store, change: Change, *, role: str | None) -> ChangeResult:
     store.apply(change.removed, change.added, sorted(change.dropped, key=str))
     store.flush()
     _refresh_derived(store, change)
+    dumps.stamp_change(store)
     return ChangeResult(_per_graph(change.removed), _per_graph(change.added), report)
 
 

@@ -183,3 +183,19 @@ def test_post_to_the_default_graph_lands_in_contributions(site):
     contributions = _triples(requests.get(site.store_url, params={"graph": graphs.CONTRIBUTIONS.value},
                                           timeout=30))
     assert ox.Triple(ox.NamedNode(COLLECTIVE), ox.NamedNode(SEE_ALSO), ox.NamedNode(link)) in contributions
+
+
+def test_public_dumps_follow_a_protocol_write(site):
+    import gzip
+
+    before = gzip.decompress(requests.get(site.url + "/dumps/public.nq.gz", timeout=60).content)
+    graph = _graph(site, "dump")
+    link = f"https://example.org/dump-{site.backend}"
+    answer = requests.put(site.store_url, params={"graph": graph}, timeout=30,
+                          data=_turtle(f"<{COLLECTIVE}> <{SEE_ALSO}> <{link}> ."),
+                          headers={"Content-Type": "text/turtle", **site.bearer("curator")})
+    assert answer.status_code == 201
+    after = gzip.decompress(requests.get(site.url + "/dumps/public.nq.gz", timeout=60).content)
+    assert link.encode() not in before
+    if site.backend == "embedded":  # a remote store's dumps are remade by age (dumps_max_age)
+        assert link.encode() in after and SECRET_MAIL.encode() not in after
