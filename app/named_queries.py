@@ -16,6 +16,7 @@ from oscartes_kg.errors import NotFound, OscartesError
 from . import kb, query_params, result_formats, result_table
 from .errors import error_body
 from .result_formats import HTML, SPARQL_TEXT
+from .sparql import truncation_headers
 
 __all__ = ["bp", "catalogue", "find"]
 
@@ -72,8 +73,12 @@ def find(name: str):
 
 
 def _run(query, values: dict[str, str]):
-    """The one place a named query runs for the web (time limit and row cap will go here)."""
-    return query.run(kb.get_store(), values, include_private=False)
+    """The one place a named query runs for the web: public graphs only, under the same time
+    limit and row cap as /sparql."""
+    store = kb.get_store()
+    outcome = kb.runner().run(lambda: query.run(store, values, include_private=False))
+    g.oscartes_outcome = outcome
+    return outcome.results()
 
 
 @bp.get("/queries", endpoint="index")
@@ -109,7 +114,8 @@ def show(name: str):
     if (error := reading.error()) is not None:
         raise error
     body = result_formats.serialize(_run(query, reading.values), fmt)
-    return _cached(Response(body, content_type=fmt.content_type))
+    response = Response(body, content_type=fmt.content_type)
+    return _cached(truncation_headers(response, g.oscartes_outcome, kb.settings().query_max_rows))
 
 
 def _page(query, kind: str, reading):

@@ -20,7 +20,7 @@ from oscartes_kg import query_scope, roles
 from oscartes_kg.errors import OscartesError, QueryError
 
 from . import auth, kb
-from .result_formats import FORMATS, query_kind
+from .result_formats import FORMATS, query_kind, serialize
 
 bp = Blueprint("sparql", __name__)
 
@@ -141,14 +141,14 @@ def _query(text: str, dataset: dict) -> Response:
                                 default_graph_uris=dataset["default"],
                                 named_graph_uris=dataset["named"]).query_options()
     outcome = kb.runner().run(lambda: store.query(text, **options))
-    if outcome.kind == "triples":
-        body = ox.serialize(outcome.rows, format=chosen.pyoxigraph)
-    else:
-        body = outcome.results().serialize(format=chosen.pyoxigraph)
-    response = Response(body, content_type=chosen.content_type)
+    response = Response(serialize(outcome.results(), chosen), content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
+    return truncation_headers(response, outcome, settings.query_max_rows)
+
+
+def truncation_headers(response: Response, outcome, cap: int) -> Response:
+    """Say that the row cap cut the results (Virtuoso's header, and an RFC 7234 warning)."""
     if outcome.truncated:
-        cap = settings.query_max_rows
         response.headers["X-SPARQL-MaxRows"] = str(cap)
         response.headers["Warning"] = (f'199 oscartes-kg "résultat tronqué à {cap} lignes / results '
                                        f'truncated at {cap} rows"')

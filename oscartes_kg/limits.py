@@ -58,7 +58,10 @@ class Outcome:
     truncated: bool = False
 
     def results(self):
-        """The outcome as a pyoxigraph ``QuerySolutions`` (or ``QueryBoolean``) to serialize."""
+        """The outcome as pyoxigraph would give it: ``QuerySolutions`` or ``QueryBoolean`` (to
+        serialize), or the list of triples of a CONSTRUCT/DESCRIBE."""
+        if self.kind == "triples":
+            return list(self.rows)
         if self.kind == "boolean":
             body = json.dumps({"head": {}, "boolean": self.boolean}).encode()
         else:
