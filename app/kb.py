@@ -18,7 +18,8 @@ def init_app(app: Flask) -> None:
     settings = app.config["OSCARTES"]
     store = open_store(data=settings.data, remote_url=settings.remote_url,
                        remote_update_url=settings.remote_update_url,
-                       remote_store_url=settings.remote_store_url, timeout=settings.remote_timeout)
+                       remote_store_url=settings.remote_store_url, timeout=settings.remote_timeout,
+                       read_only=settings.read_only)
     app.extensions["oscartes_store"] = store
     app.extensions["oscartes_runner"] = Runner(
         Limits(timeout=settings.query_timeout, max_rows=settings.query_max_rows),

@@ -98,10 +98,15 @@ def init(data, remote_url, demo):
 @store_options
 @click.option("--host", envvar="OSCARTES_HOST", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", envvar="OSCARTES_PORT", type=int, help="Port (default 5000).")
+@click.option("--read-only", "read_only", is_flag=True, default=None,
+              help="Open the embedded store read-only: several processes may serve one snapshot "
+                   "(see `snapshot`); writes are refused.")
 @reports_errors
-def serve(data, remote_url, host, port):
+def serve(data, remote_url, host, port, read_only):
     """Serve the web app and SPARQL endpoint (a new DIR is first created with the demo data)."""
-    settings = _settings(data, remote_url, host=host, port=port)
+    settings = _settings(data, remote_url, host=host, port=port, read_only=read_only)
+    if settings.read_only and settings.data is not None and not settings.data.exists():
+        raise NotFound(f"la base {settings.data} n'existe pas / store does not exist")
     if not settings.remote_url and settings.data is not None and not settings.data.exists():
         click.echo(f"{settings.data} n'existe pas : création avec les données de démonstration "
                    f"(init --demo) / creating it with the demo data", err=True)
@@ -109,6 +114,20 @@ def serve(data, remote_url, host, port):
             bootstrap.init_store(store, demo=True)
     from app import serve as run_server  # the web layer is imported only here
     run_server(settings)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--data", type=click.Path(path_type=Path), envvar="OSCARTES_DATA", required=True,
+              help="Folder of the embedded store to copy.")
+@click.option("--to", "target", type=click.Path(path_type=Path), required=True,
+              help="New folder for the copy.")
+@reports_errors
+def snapshot(data, target):
+    """Copy the embedded store, consistently and in milliseconds, for read-only servers
+    (`serve --data COPY --read-only`, as many processes as wanted)."""
+    with _open(_settings(data, None)) as store:
+        store.snapshot(target)
+    click.echo(f"Instantané / snapshot: {target}", err=True)
 
 
 @main.command(epilog=EXIT_CODES)

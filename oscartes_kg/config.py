@@ -46,6 +46,9 @@ class Settings:
                 "Env: OSCARTES_DUMPS_MAX_AGE.")
     host: str = _setting("127.0.0.1", "Address `serve` listens on. Env: OSCARTES_HOST.")
     port: int = _setting(5000, "Port `serve` listens on. Env: OSCARTES_PORT.")
+    read_only: bool = _setting(
+        False, "Open the embedded store read-only (several `serve --read-only` processes may "
+               "share a snapshot; writes are refused). Env: OSCARTES_READ_ONLY.")
     query_timeout: float = _setting(
         10.0, "Seconds a public SPARQL query may run before it is stopped. "
               "Env: OSCARTES_QUERY_TIMEOUT.")
@@ -70,6 +73,7 @@ class Settings:
         "dumps_max_age": "OSCARTES_DUMPS_MAX_AGE",
         "host": "OSCARTES_HOST",
         "port": "OSCARTES_PORT",
+        "read_only": "OSCARTES_READ_ONLY",
         "query_timeout": "OSCARTES_QUERY_TIMEOUT",
         "query_max_rows": "OSCARTES_QUERY_MAX_ROWS",
         "query_workers": "OSCARTES_QUERY_WORKERS",
@@ -109,6 +113,11 @@ class Settings:
 
 
 def _convert(raw: str, kind: str, variable: str):
+    if "bool" in kind:
+        if raw.lower() not in ("1", "true", "yes", "0", "false", "no"):
+            raise ConfigError(f"{variable}={raw!r} : attendu true ou false / expected true or false",
+                              rule=variable)
+        return raw.lower() in ("1", "true", "yes")
     try:
         if "float" in kind:
             return float(raw)

@@ -186,3 +186,32 @@ def served_site(request, tmp_path_factory, live_factory, backend: str, **setting
     finally:
         app.extensions["oscartes_runner"].shutdown()
         app.extensions["oscartes_store"].close()
+
+
+@contextmanager
+def serve_process(*args: str, seconds: float = 60):
+    """Run ``oscartes-kg serve ARGS --port P`` as a real process (waitress) until it answers
+    on 127.0.0.1; yield its base URL, then stop it."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "oscartes_kg", "serve", *map(str, args),
+                               "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + seconds
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"serve exited with {server.returncode}: {server.stderr.read()}")
+            assert time.monotonic() < deadline, "serve did not start"
+            try:
+                requests.get(url + "/", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        finally:
+            server.stderr.close()

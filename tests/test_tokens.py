@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import hashlib
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-import requests
 from click.testing import CliRunner
 
+from conftest import serve_process
 from oscartes_kg import bootstrap, graphs, tokens
 from oscartes_kg.cli import main
 from oscartes_kg.errors import NotFound, UsageError
@@ -103,33 +100,12 @@ def test_cli_unknown_role_exits_2_with_the_roles(data_dir):
     assert unknown.exit_code == 1 and "0123456789ab" in unknown.stderr
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_cli_says_to_stop_the_server_or_use_remote_when_serve_holds_the_store(data_dir):
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "oscartes_kg", "serve", "--data", str(data_dir),
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
-            try:
-                requests.get(f"http://127.0.0.1:{port}/", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+    with serve_process("--data", data_dir):
         for command in (["create", "--role", "admin"], ["list"], ["revoke", "0123456789ab"]):
             result = run("token", command[0], "--data", data_dir, *command[1:])
             assert result.exit_code == 3, result.output
             assert "déjà ouverte par un autre programme" in result.stderr
             assert "Stop it" in result.stderr and "--remote URL" in result.stderr
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     with open_store(data=data_dir) as store:
         assert tokens.list_tokens(store) == []

@@ -254,6 +254,26 @@ class EmbeddedStore(Store):
         """Make ``graph`` hold exactly ``quads`` in one update (blank nodes get new ids)."""
         self.update(replace_graph_update(graph, quads))
 
+    def snapshot(self, target: Path) -> Path:
+        """Write a consistent copy of the store into the new folder ``target`` (RocksDB
+        checkpoint: hard links where possible, so it takes milliseconds), for read-only servers.
+
+        :raises StoreError: ``target`` exists, or the store is in memory.
+        """
+        target = Path(target)
+        if self.path is None:
+            raise StoreError("une base en mémoire n'a pas d'instantané / an in-memory store "
+                             "has no snapshot")
+        if target.exists():
+            raise StoreError(f"{target} existe déjà : choisissez un dossier nouveau / {target} "
+                             "already exists: choose a new folder")
+        target.mkdir(parents=True)
+        with self._translated():
+            if not self.read_only:
+                self._db.flush()
+            self._db.backup(str(target / "oxigraph"))
+        return target
+
     def flush(self) -> None:
         """Write every buffered change to disk."""
         if self._store is not None and not self.read_only:

@@ -1,0 +1,100 @@
+"""Serving for real, as the README documents it: waitress, read-only workers sharing a snapshot,
+the Oxigraph server opening a store made by `init`, and writers told clearly that a server holds
+the store."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import _free_port, _oxigraph_executable, _wait_until_answers, serve_process
+from oscartes_kg import bootstrap, tokens
+from oscartes_kg.store import open_store
+
+COLLECTIVE = "https://w3id.org/oscartes/id/organisation/oscartes"
+LABEL_QUERY = ("SELECT ?l WHERE { <%s> <http://www.w3.org/2000/01/rdf-schema#label> ?l }" % COLLECTIVE)
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "oscartes_kg", *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def demo_dir(tmp_path: Path) -> tuple[Path, str]:
+    """A closed demo store and an admin token for it."""
+    data = tmp_path / "kb"
+    with open_store(data=data) as store:
+        bootstrap.init_store(store, demo=True)
+        token = tokens.create(store, "admin")[1]
+    return data, token
+
+
+def _labels(url: str) -> list[str]:
+    answer = requests.get(url + "/sparql", params={"query": LABEL_QUERY}, timeout=30,
+                          headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200, answer.text
+    return sorted(b["l"]["value"] for b in answer.json()["results"]["bindings"])
+
+
+def test_serve_uses_waitress(demo_dir):
+    data, _ = demo_dir
+    with serve_process("--data", data) as url:
+        assert requests.get(url + "/", timeout=10).headers["Server"] == "waitress"
+        assert _labels(url)
+
+
+def test_read_only_workers_share_one_snapshot_and_refuse_writes(demo_dir, tmp_path):
+    data, token = demo_dir
+    copy = tmp_path / "kb-snapshot"
+    made = _cli("snapshot", "--data", data, "--to", copy)
+    assert made.returncode == 0, made.stderr
+    again = _cli("snapshot", "--data", data, "--to", copy)
+    assert again.returncode == 3 and "existe déjà" in again.stderr
+    with serve_process("--data", copy, "--read-only") as first, \
+            serve_process("--data", copy, "--read-only") as second:
+        labels = _labels(first)
+        assert labels == _labels(second) != []
+        refused = requests.post(first + "/sparql", timeout=30, data={
+            "update": f"INSERT DATA {{ <{COLLECTIVE}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+                      "<https://example.org/x> }"},
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        assert refused.status_code == 503 and "lecture seule" in refused.json()["error"]
+    with serve_process("--data", data) as writer:  # the original store still opens read-write
+        assert _labels(writer) == labels
+
+
+def test_snapshot_while_a_server_holds_the_store_says_so(demo_dir, tmp_path):
+    data, _ = demo_dir
+    with serve_process("--data", data):
+        held = _cli("snapshot", "--data", data, "--to", tmp_path / "copy")
+        load = _cli("load", "--data", data, tmp_path / "missing.ttl")
+    assert held.returncode == 3 and "déjà ouverte par un autre programme" in held.stderr
+    assert "--remote URL" in held.stderr and "Traceback" not in held.stderr
+    assert load.returncode in (1, 3) and "Traceback" not in load.stderr
+    assert not (tmp_path / "copy").exists()
+
+
+def test_the_oxigraph_server_opens_a_store_made_by_init(demo_dir, tmp_path):
+    """The README's multi-process recipe: `oxigraph serve --location DIR/oxigraph`, app on it."""
+    data, _ = demo_dir
+    url = f"http://127.0.0.1:{_free_port()}"
+    log = tmp_path / "oxigraph.log"
+    with open(log, "wb") as output:
+        server = subprocess.Popen([_oxigraph_executable(), "serve", "--location", str(data / "oxigraph"),
+                                   "--bind", url.removeprefix("http://"), "--timeout-s", "10"],
+                                  stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_answers(url, server, log)
+        with serve_process("--remote", url + "/query") as first, \
+                serve_process("--remote", url + "/query") as second:
+            assert _labels(first) == _labels(second) != []
+        listed = _cli("query", "--remote", url + "/query", "--name", "collective_members",
+                      "--format", "csv")
+        assert listed.returncode == 0 and listed.stdout.count("\n") > 5
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
