@@ -104,15 +104,61 @@ def _scenarios() -> list[Path]:
     return sorted((DATA / "shapes").glob("*.ttl"))
 
 
-@pytest.mark.parametrize("scenario", _scenarios(), ids=lambda p: p.stem)
-def test_shipped_shapes_give_pyshacl_results_on_every_scenario(scenario):
+def _shipped_store(scenario: Path) -> ox.Store:
+    """Ontology, thesauri and one scenario (in the public demo graph), as ``init`` lays them out."""
     store = ox.Store()
     for path in resources.ontology_files():
         store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ONTOLOGY_GRAPH)
     for path in resources.thesauri_files():
         store.load(path=str(path), format=ox.RdfFormat.TURTLE,
                    to_graph=ox.NamedNode("https://w3id.org/oscartes/graph/thesauri"))
-    store.load(path=str(scenario), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode("https://w3id.org/oscartes/graph/demo"))
+    store.load(path=str(scenario), format=ox.RdfFormat.TURTLE, to_graph=DEMO_GRAPH)
+    return store
+
+
+@pytest.mark.parametrize("scenario", _scenarios(), ids=lambda p: p.stem)
+def test_shipped_shapes_give_pyshacl_results_on_every_scenario(scenario):
+    store = _shipped_store(scenario)
     checker = validator()
     assert _keys(checker.validate(store)) == _keys(checker.validate_with_pyshacl(store))
+
+
+OSC = "https://w3id.org/oscartes/ns#"
+ID = "https://w3id.org/oscartes/id/"
+DEMO_GRAPH = ox.NamedNode("https://w3id.org/oscartes/graph/demo")
+PROPOSALS = ox.NamedNode("https://w3id.org/oscartes/graph/private/proposals")
+FIFTH_VERDICT = ox.Quad(ox.NamedNode(ID + "review/jardin-partage-ouverture-partage"),
+                        ox.NamedNode(OSC + "verdict"), ox.NamedNode(OSC + "affirmed"))
+
+
+@pytest.mark.parametrize("private, moved, held, failing", [
+    # contact data only: nothing the charter shape reads, so all its checks read the union
+    ([(ID + "person/camille-exemple", "http://schema.org/email", ox.Literal("c@exemple.fr"))],
+     False, "http://schema.org/email", set()),
+    # an unpublished proposal: in the union it would be a target without a review
+    ([(ID + "initiative/brouillon", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+       ox.NamedNode(OSC + "Initiative"))], False, OSC + "Initiative", set()),
+    # the fifth verdict kept private: the public review does not affirm criterion 5
+    ([], True, OSC + "verdict", {ID + "initiative/jardin-partage"}),
+], ids=["contacts", "private-initiative", "private-verdict"])
+def test_public_only_checks_read_the_union_only_when_other_graphs_hold_nothing_they_read(
+        private, moved, held, failing):
+    from oscartes_kg.validation.engine import widened as widened_checks
+
+    store = _shipped_store(DATA / "shapes" / "charter-approval-ok.ttl")
+    for s, p, o in private:
+        store.add(ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, PROPOSALS))
+    if moved:
+        store.remove(ox.Quad(*FIFTH_VERDICT.triple, DEMO_GRAPH))
+        store.add(ox.Quad(*FIFTH_VERDICT.triple, PROPOSALS))
+    checker = validator()
+    graphs = list(store.named_graphs())
+    public = [graph for graph in graphs if graph != PROPOSALS]
+    charter = [i for i, check in enumerate(checker.checks)
+               if check.public_only and OSC + "hasCharterReview" in check.reads]
+    assert charter
+    chosen = widened_checks(store, checker.checks, charter, public, graphs)
+    assert chosen == {i for i in charter if held not in checker.checks[i].reads}
+    ours = checker.validate(store)
+    assert _keys(ours) == _keys(checker.validate_with_pyshacl(store))
+    assert {v.focus for v in ours.errors if "hasCharterReview" in v.path} == failing

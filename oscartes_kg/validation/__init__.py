@@ -42,8 +42,10 @@ class Validator:
         ``store`` is an oscartes Store or a plain ``pyoxigraph.Store``. With ``focus``, only
         results on those entities (IRIs as text) are kept.
         """
-        public = g.public(g.data_graphs(_graph_list(store)))
-        return run_checks(store, self.checks, public_graphs=public, focus=focus, names=self.names)
+        graphs = _graph_list(store)
+        public = g.public(g.data_graphs(graphs))
+        return run_checks(store, self.checks, public_graphs=public, focus=focus, names=self.names,
+                          graphs=graphs)
 
     def validate_with_pyshacl(self, store) -> Report:
         """The same validation through pySHACL (slow: for tests and small stores)."""

@@ -8,6 +8,7 @@ constraint by constraint; ``tests/test_validation.py`` checks them against pySHA
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, replace
 
 from pyoxigraph import Literal as OxLiteral
@@ -45,6 +46,7 @@ class Check:
     public_only: bool
     tagged: bool = False    # whether rows carry ?k (else the single rule applies)
     classes: frozenset = frozenset()   # target classes (IRIs as text): skip when none present
+    reads: frozenset = frozenset()     # every IRI the query names (predicates, classes, values)
 
 
 def compile_shapes(shapes: Shapes, subclasses: dict) -> list[Check]:
@@ -68,7 +70,7 @@ def compile_shapes(shapes: Shapes, subclasses: dict) -> list[Check]:
     for (focus, path, public_only, classes), tests in value_tests.items():
         if tests:
             checks.append(_value_check(focus, path, public_only, classes, tests))
-    return checks
+    return [replace(check, reads=frozenset(_IRI.findall(check.sparql))) for check in checks]
 
 
 def _focus(node: NodeShape, subclasses: dict) -> str:
@@ -104,13 +106,21 @@ def _property_checks(node, prop: PropertyShape, focus, shapes, subclasses, names
 
 
 def _value_check(focus: str, path: str, public_only: bool, classes, tests: list) -> Check:
-    """One scan of the values on ``path``; ``?k`` says which test a value failed."""
-    conditions = " || ".join(f"(?k = {k} && ({condition}))" for k, (condition, _) in enumerate(tests))
-    # Filter the values first, then join the few survivors with the targets: on RocksDB this
-    # is ~1.6x faster than testing each target's values in a nested loop.
-    sparql = (f"SELECT DISTINCT ?this ?value ?k WHERE {{ {{ SELECT ?this ?value ?k WHERE {{ "
-              f"?this {path} ?value . VALUES ?k {{ {' '.join(map(str, range(len(tests))))} }} "
-              f"FILTER({conditions}) }} }} {focus} }}")
+    """One scan of the values on ``path``; ``?k`` says which test a value failed.
+
+    Filter the values first, then join the few survivors with the targets: on RocksDB this is
+    ~1.6x faster than testing each target's values in a nested loop. Each value is tested
+    once against all the tests together; only the survivors are tagged by ``?k`` (tagging
+    every value, three tests on 220,000 descriptions took 3.6 s; filtering first, 2.1 s).
+    """
+    conditions = [condition for condition, _ in tests]
+    keys = " ".join(map(str, range(len(tests))))
+    tag = f"VALUES ?k {{ {keys} }}"
+    if len(tests) > 1:
+        tag += " FILTER(" + " || ".join(f"(?k = {k} && ({c}))" for k, c in enumerate(conditions)) + ")"
+    failing = " || ".join(f"({c})" for c in conditions)
+    sparql = (f"SELECT DISTINCT ?this ?value ?k WHERE {{ {{ SELECT ?this ?value WHERE {{ "
+              f"?this {path} ?value . FILTER({failing}) }} }} {tag} {focus} }}")
     return Check(sparql, tuple(rule for _, rule in tests), public_only, tagged=True,
                  classes=classes)
 
@@ -139,9 +149,10 @@ def _focus_check(node, prop, focus, param, value, subclasses) -> Check:
         where = f"MINUS {{ ?this {path} ?_v }}"
     elif param == SH.maxCount and int(value) == 0:
         where = f"FILTER EXISTS {{ ?this {path} ?_v }}"
-    elif param == SH.maxCount:  # only entities with values can have too many: an inner join
-        sparql = (f"SELECT ?this WHERE {{ {focus} ?this {path} ?_v }} "
-                  f"GROUP BY ?this HAVING(COUNT(DISTINCT ?_v) > {int(value)})")
+    elif param == SH.maxCount:  # count values first, then join the few survivors with the
+        # targets (criterion of 250,000 verdicts: 2.0 s counted per target, 0.9 s this way)
+        sparql = (f"SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this WHERE {{ ?this {path} ?_v }} "
+                  f"GROUP BY ?this HAVING(COUNT(DISTINCT ?_v) > {int(value)}) }} {focus} }}")
         return Check(sparql, (_rule(node, prop, param, False),), node.public_only)
     elif param == SH.minCount:
         sparql = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?_v }} }} "
@@ -276,3 +287,5 @@ _COMPONENTS = {
 }
 
 _CLASS_VARS = itertools.count()
+# An IRI as the compiler writes it (``_term``); other matches only make ``Check.reads`` larger.
+_IRI = re.compile(r"<([^<>\"{}|^`\\\s]*)>")

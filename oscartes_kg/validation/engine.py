@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Variable
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Variable
 from pyoxigraph import Store as OxigraphStore
 
 from ..store import sparql_term
@@ -18,20 +18,21 @@ PRESENT_CLASSES = "SELECT DISTINCT ?c WHERE { ?s a ?c }"
 
 
 def run_checks(store, checks: Sequence[Check], *, public_graphs: list,
-               focus: Collection[str] | None = None, names: dict | None = None) -> Report:
+               focus: Collection[str] | None = None, names: dict | None = None,
+               graphs: Sequence[NamedNode] = ()) -> Report:
     """Evaluate every check; shapes scoped to public graphs see only ``public_graphs``.
 
     Other shapes see the union of every graph (the shapes graph holds no instance of a target
     class, so including it changes no verdict, and the union is twice as fast as a list).
     ``store`` is an oscartes Store or a plain ``pyoxigraph.Store``. ``focus``, when given, keeps
     only results on those entities (IRIs as text). ``names`` maps a property shape id to its
-    French ``sh:name`` for readable reports.
+    French ``sh:name`` for readable reports. ``graphs`` lists every named graph of the store.
     """
     run = runner(store, public_graphs)
     present = {row[0].value for row in run(PRESENT_CLASSES, False)}
     todo = [i for i, check in enumerate(checks)
             if (public_graphs or not check.public_only) and check.classes & present]
-    rows = raw_rows(run, checks, todo)
+    rows = raw_rows(run, checks, todo, widened(store, checks, todo, public_graphs, graphs))
     found = [_violation(checks[i], this, value, k, names or {})
              for i, this, value, k in rows if focus is None or this in focus]
     return Report(tuple(sorted(set(_labelled(run, found)), key=Violation.sort_key)))
@@ -48,12 +49,38 @@ def runner(store, public_graphs: list) -> Callable:
     return run
 
 
-def raw_rows(run, checks: Sequence[Check], indexes: list[int]) -> list[tuple]:
-    """(check index, entity, value, rule index) for every result of the given checks, as text."""
+def widened(store, checks: Sequence[Check], indexes: list[int], public_graphs: list,
+            graphs: Sequence[NamedNode]) -> set[int]:
+    """The public-only checks that may read the union of every graph instead of the public list.
+
+    pyoxigraph reads its union 2-3x faster than a list of graphs (the nested charter review
+    check at 100k: 4.3 s on the list, 1.7 s on the union). Both give the same answers when no
+    other graph, nor the default graph, holds a predicate or an instance of a class that the
+    check names (every pattern the compiler writes has a constant predicate, and classes come
+    from constants): one query finds which of those IRIs the other graphs hold.
+    """
+    scoped = [i for i in indexes if checks[i].public_only]
+    embedded = isinstance(store, OxigraphStore) or getattr(store, "backend", "") == "embedded"
+    if not scoped or not embedded:  # a remote "union" is a list of graphs anyway
+        return set()
+    public = set(public_graphs)
+    others = [graph for graph in graphs if graph not in public] + [DefaultGraph()]
+    iris = sorted(set().union(*(checks[i].reads for i in scoped)))
+    values = " ".join(sparql_term(NamedNode(iri)) for iri in iris)
+    query = (f"SELECT ?i WHERE {{ VALUES ?i {{ {values} }} "
+             f"FILTER(EXISTS {{ ?s ?i ?o }} || EXISTS {{ ?s a ?i }}) }}")
+    held = {row[0].value for row in store.query(query, default_graph=others)}
+    return {i for i in scoped if not checks[i].reads & held}
+
+
+def raw_rows(run, checks: Sequence[Check], indexes: list[int],
+             widened: Collection[int] = ()) -> list[tuple]:
+    """(check index, entity, value, rule index) for every result of the given checks, as text;
+    the ``widened`` public-only checks read the union of every graph."""
     rows = []
     for i in indexes:
         check = checks[i]
-        for row in run(check.sparql, check.public_only):
+        for row in run(check.sparql, check.public_only and i not in widened):
             k = int(row[Variable("k")].value) if check.tagged else 0
             value = row[Variable("value")] if check.rules[k].with_value else None
             rows.append((i, node_text(row[Variable("this")]),
