@@ -18,6 +18,7 @@ from flask import Blueprint, Response, render_template, request
 
 from oscartes_kg import query_scope, roles
 from oscartes_kg.errors import OscartesError, QueryError
+from oscartes_kg.limits import solutions_json
 
 from . import auth, kb
 from .result_formats import FORMATS, query_kind, serialize
@@ -141,7 +142,11 @@ def _query(text: str, dataset: dict) -> Response:
                                 default_graph_uris=dataset["default"],
                                 named_graph_uris=dataset["named"]).query_options()
     outcome = kb.runner().run(lambda: store.query(text, **options))
-    response = Response(serialize(outcome.results(), chosen), content_type=chosen.content_type)
+    if outcome.kind == "solutions" and chosen.extension == "json":  # the common case, made once
+        body = solutions_json(outcome.variables, outcome.rows)
+    else:
+        body = serialize(outcome.results(), chosen)
+    response = Response(body, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return truncation_headers(response, outcome, settings.query_max_rows)
 
