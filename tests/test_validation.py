@@ -162,3 +162,30 @@ def test_public_only_checks_read_the_union_only_when_other_graphs_hold_nothing_t
     ours = checker.validate(store)
     assert _keys(ours) == _keys(checker.validate_with_pyshacl(store))
     assert {v.focus for v in ours.errors if "hasCharterReview" in v.path} == failing
+
+
+@pytest.mark.parametrize("update, fails", [
+    # five affirmed verdicts, but two on criterion 4 and none on criterion 5
+    ("DELETE DATA { GRAPH graph:demo { review:jardin-partage-ouverture-partage osc:criterion "
+     "criterion:ouverture-partage } } ; INSERT DATA { GRAPH graph:demo { "
+     "review:jardin-partage-ouverture-partage osc:criterion criterion:refus-violence-discrimination } }",
+     True),
+    # criterion 5 affirmed only by a verdict the review does not link
+    ("DELETE DATA { GRAPH graph:demo { review:jardin-partage osc:criterionVerdict "
+     "review:jardin-partage-ouverture-partage } }", True),
+    # a sixth verdict, not affirmed, on a criterion already affirmed: still all five
+    ("INSERT DATA { GRAPH graph:demo { review:jardin-partage osc:criterionVerdict review:extra . "
+     "review:extra a osc:CriterionVerdict ; osc:criterion criterion:independance ; "
+     "osc:verdict osc:notAffirmed } }", False),
+], ids=["same-criterion-twice", "unlinked-verdict", "extra-verdict"])
+def test_criteria_counted_in_one_pass_agree_with_pyshacl(update, fails):
+    store = _shipped_store(DATA / "shapes" / "charter-approval-ok.ttl")
+    store.update(
+        "PREFIX graph: <https://w3id.org/oscartes/graph/> PREFIX osc: <https://w3id.org/oscartes/ns#> "
+        f"PREFIX review: <{ID}review/> PREFIX criterion: <{ID}criterion/> "
+        + update)
+    checker = validator()
+    ours = checker.validate(store)
+    assert _keys(ours) == _keys(checker.validate_with_pyshacl(store))
+    nodes = {v.focus for v in ours.errors if v.component == "NodeConstraintComponent"}
+    assert nodes == ({ID + "initiative/jardin-partage"} if fails else set())
