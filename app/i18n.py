@@ -20,7 +20,8 @@ def current() -> str:
     if "oscartes_lang" not in g:
         asked = request.args.get("lang") or request.cookies.get(COOKIE)
         if asked not in LANGUAGES:
-            asked = request.accept_languages.best_match(LANGUAGES, default="fr")
+            primary = (tag.split("-")[0].lower() for tag, _ in request.accept_languages)
+            asked = next((tag for tag in primary if tag in LANGUAGES), "fr")
         g.oscartes_lang = asked
     return g.oscartes_lang
 
