@@ -51,7 +51,8 @@ class Dump:
 
 def _write_nquads(store, public: list, output) -> None:
     """Every quad of every public graph, gzip-compressed N-Quads (graph names kept)."""
-    with gzip.GzipFile(fileobj=output, mode="wb", mtime=0) as compressed:
+    # Level 6 (gzip's own default) rather than Python's 9: much faster, a few % larger.
+    with gzip.GzipFile(fileobj=output, mode="wb", mtime=0, compresslevel=6) as compressed:
         for graph in public:
             ox.serialize(store.quads(graph=graph), compressed, ox.RdfFormat.N_QUADS)
 
