@@ -110,7 +110,7 @@ def open_cache(store, *, cache_dir: Path | None = None, max_age: float = DEFAULT
 class Cache:
     """Files made from the public graphs of one store, each tagged with the data version."""
 
-    #: One lock per folder within this process (flock alone does not order threads reliably
+    #: One lock per file within this process (flock alone does not order threads reliably
     #: on every platform); flock orders processes.
     _thread_locks: dict[Path, threading.Lock] = {}
     _guard = threading.Lock()
@@ -156,7 +156,7 @@ class Cache:
         target = self.folder / name
         if self._is_fresh(name):
             return target
-        with self._locked():
+        with self._locked(name):
             if not self._is_fresh(name):  # another request may have made it while we waited
                 version = self.version()  # read before: a change during the write makes it stale
                 _replace(target, write)
@@ -164,11 +164,13 @@ class Cache:
         return target
 
     @contextmanager
-    def _locked(self):
+    def _locked(self, name: str):
+        """Hold the lock of one file: its makers wait for each other, not for other files
+        (the counts for /void are not held up by a minute-long dump)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with Cache._guard:
-            lock = Cache._thread_locks.setdefault(self.folder, threading.Lock())
-        with lock, open(self.folder / ".lock", "wb") as handle:
+            lock = Cache._thread_locks.setdefault(self.folder / name, threading.Lock())
+        with lock, open(self.folder / f".{name}.lock", "wb") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
