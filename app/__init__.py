@@ -17,10 +17,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["OSCARTES"] = settings or Settings.from_env()
     app.json.ensure_ascii = False
-    from . import errors, graph_store, home, i18n, kb, named_queries, service, sparql
+    from . import errors, graph_store, home, i18n, kb, named_queries, service, site, sparql
     kb.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
+    site.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)
