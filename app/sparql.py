@@ -13,8 +13,12 @@ how long it may run and how many rows it returns, by ``oscartes_kg.limits``.
 """
 from __future__ import annotations
 
+import functools
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from oscartes_kg import query_scope, roles
 from oscartes_kg.errors import OscartesError, QueryError
@@ -161,21 +165,30 @@ def truncation_headers(response: Response, outcome, cap: int) -> Response:
 
 
 def _negotiate(kind: str):
+    """The format to answer in: ``?format=`` if given, else the best of ``Accept``."""
+    asked = request.args.get("format")
+    if asked is None and request.method == "POST" and request.mimetype == FORM_TYPE:
+        asked = request.form.get("format")
+    return _choose(kind, asked or "", request.headers.get("Accept", ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _choose(kind: str, asked: str, accept_header: str):
+    """Cached per (kind, format, Accept): clients send the same few headers again and again,
+    and parsing one costs more than the simple query it asks for."""
     offered = OFFERED[kind]
-    asked = request.values.get("format")
     if asked:
         chosen = next((f for f in offered if f.extension == SHORT_NAMES.get(asked.lower())), None)
         if chosen is None:
             raise NotAcceptable(_not_acceptable(kind, f"format={asked}"), rule="format")
         return chosen
-    accept = request.accept_mimetypes
+    accept = parse_accept_header(accept_header, MIMEAccept)
     if not accept:
         return offered[0]
     types = [f.media_type for f in offered] + ["application/json"]
     best = accept.best_match(types)
     if best is None:
-        raise NotAcceptable(_not_acceptable(kind, request.headers.get("Accept", "")),
-                            rule="format")
+        raise NotAcceptable(_not_acceptable(kind, accept_header), rule="format")
     if best == "application/json":
         return next(f for f in offered if f.extension in ("json", "jsonld"))
     return next(f for f in offered if f.media_type == best)
