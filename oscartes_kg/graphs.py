@@ -25,6 +25,7 @@ META = NamedNode(BASE + "meta")
 DEMO = NamedNode(BASE + "demo")
 TERRITORIES = NamedNode(BASE + "territories")
 CONTRIBUTIONS = NamedNode(BASE + "contributions")
+DERIVED = NamedNode(BASE + "derived")  # oscartes_kg.derived: index triples kept in step with writes
 
 PRIVATE_PREFIX = BASE + "private/"
 PRIVATE_CONTACTS = NamedNode(PRIVATE_PREFIX + "contacts")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from . import formats, graphs
+from . import derived, formats, graphs
 from .store import sparql_term
 from .errors import NotFound, ParseError, RejectedInput
 from .validation import Report, validator
@@ -124,6 +124,7 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         steps.set_description("écriture")
         written = store.insert(staging)
+        derived.refresh(store, _focus(staging))  # the listing keys of what was written
         store.flush()
         steps.update()
     return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report)

@@ -64,6 +64,7 @@ class OSC(DefinedNamespace):
     Verdict: URIRef
     WorkingGroup: URIRef
     affirmed: URIRef
+    agendaKey: URIRef
     approved: URIRef
     carriedBy: URIRef
     commune: URIRef
@@ -76,6 +77,7 @@ class OSC(DefinedNamespace):
     criterion: URIRef
     criterionVerdict: URIRef
     deadline: URIRef
+    deadlineKey: URIRef
     eligibleTerritory: URIRef
     eligibleTheme: URIRef
     fulfilled: URIRef

@@ -8,8 +8,19 @@ Header lines (after grlc's decorators)::
     #+ description@en: ...
     #+ param: theme iri optional Thème (concept du thésaurus)
 
-Parameters are bound as RDF terms (pyoxigraph substitutions, or a VALUES clause on a remote
-store), never pasted into the query text. A parameter not given stays a free variable.
+Parameters are bound by inline ``VALUES`` blocks, written where the query asks for them with
+pyoxigraph's own escaping (:func:`oscartes_kg.store.sparql_term`): the same text runs on the
+embedded store and on any SPARQL 1.1 server, and Oxigraph plans with the value known (a
+substituted value is ignored by its planner: 527 ms against 1 ms, bench/RESULTS.md). A marker is
+a whole comment line in the query body (``queries/README.md``)::
+
+    #@ ?theme           VALUES ?theme { <value> }   ; absent: nothing, ?theme stays free
+    #@ ?theme given     VALUES ?theme { <value> }   ; absent: VALUES ?theme { } (no solution)
+    #@ ?theme absent    VALUES ?theme { } (no solution) ; absent: nothing
+
+``given`` and ``absent`` select the branch of a ``UNION`` that suits the parameters given, so
+that each case runs its own plan. A marker binds the variable in its own group only (a
+sub-query needs its own marker). Without any value the file is the query as written.
 """
 from __future__ import annotations
 
@@ -22,12 +33,16 @@ from functools import cache
 import pyoxigraph as ox
 
 from . import graphs, resources
-from .errors import NotFound, QueryError, UsageError
+from .errors import NotFound, UsageError
+from .store import sparql_term
 
 __all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "string", "date", "datetime", "integer", "decimal", "boolean")
+#: A marker line: ``#@ ?name``, ``#@ ?name given`` or ``#@ ?name absent``.
+MARKER = re.compile(r"^(?P<indent>[ \t]*)#@[ \t]*\?(?P<name>\w+)(?:[ \t]+(?P<mode>given|absent))?[ \t]*$",
+                    re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -101,20 +116,39 @@ class NamedQuery:
                              "parameter(s)", rule="param")
         return {name: known[name].term(raw) for name, raw in values.items() if raw != ""}
 
-    def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False):
-        """Run on ``store`` with the public graphs as dataset (all graphs if ``include_private``).
+    def text(self, values: dict[str, str] | None = None) -> str:
+        """The SPARQL to run for ``values``: each marker line becomes a ``VALUES`` block.
 
-        :raises QueryError: parameters on a remote store. The queries read a parameter inside
-            ``COALESCE`` (pre-bound, SEP-0007), which a trailing ``VALUES`` clause, the only
-            binding a SPARQL 1.1 server accepts, cannot emulate: refuse rather than answer wrong.
+        >>> q = NamedQuery("q", "", "", "SELECT * WHERE {\n  #@ ?x\n  ?s ?p ?x }",
+        ...                (Param("x", "string", False),))
+        >>> print(q.text({"x": 'say "hi" }'}))
+        SELECT * WHERE {
+          VALUES ?x { "say \\"hi\\" }" }
+          ?s ?p ?x }
+
+        :raises UsageError: as :meth:`bind`.
         """
         bindings = self.bind(values or {})
-        if bindings and getattr(store, "backend", "embedded") == "remote":
-            raise QueryError(
-                f"la requête nommée « {self.name} » avec paramètres n'est disponible que sur la "
-                "base intégrée pour l'instant / named queries with parameters need the embedded "
-                "store for now", rule="remote-parameters")
-        return _execute(store, self.sparql, bindings, include_private)
+        return MARKER.sub(lambda match: _values(match, bindings), self.sparql)
+
+    def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False):
+        """Run on ``store`` (embedded or remote) with the public graphs as dataset (all graphs
+        if ``include_private``); ``values`` are typed by :meth:`bind` and written by :meth:`text`.
+
+        :raises UsageError: a parameter is missing, unknown or of the wrong type.
+        """
+        return _execute(store, self.text(values), include_private)
+
+
+def _values(match: re.Match, bindings: dict) -> str:
+    """The replacement of one marker line (see the module docstring)."""
+    indent, name, mode = match.group("indent", "name", "mode")
+    term = bindings.get(name)
+    if (term is None and mode == "given") or (term is not None and mode == "absent"):
+        return f"{indent}VALUES ?{name} {{ }}"
+    if term is None or mode == "absent":
+        return f"{indent}# ?{name}: no value"
+    return f"{indent}VALUES ?{name} {{ {sparql_term(term)} }}"
 
 
 def read(path) -> NamedQuery:
@@ -162,20 +196,19 @@ def get(name: str) -> NamedQuery:
 
 def run_text(store, sparql: str, *, include_private: bool = False):
     """Run a query typed by a person (CLI), on the public graphs unless ``include_private``."""
-    return _execute(store, sparql, {}, include_private)
+    return _execute(store, sparql, include_private)
 
 
-def _execute(store, sparql: str, bindings: dict, include_private: bool):
+def _execute(store, sparql: str, include_private: bool):
     names = store.graphs()
     dataset = names if include_private else graphs.public(names)
     if dataset and len(dataset) == len(names) and store.backend == "embedded":
         # Nothing is hidden: the union of every graph is the same dataset, and 1.3-3.8x faster
         # than a list of graphs on pyoxigraph (bench/RESULTS.md).
-        return store.query(sparql, substitutions=bindings or None, union_default_graph=True)
+        return store.query(sparql, union_default_graph=True)
     # An empty list would mean "the store's default graph": keep the dataset empty instead.
     dataset = dataset or [ox.NamedNode(graphs.BASE + "empty")]
-    return store.query(sparql, substitutions=bindings or None, default_graph=dataset,
-                       named_graphs=dataset)
+    return store.query(sparql, default_graph=dataset, named_graphs=dataset)
 
 
 def render(result, output: str) -> str:
