@@ -1,0 +1,225 @@
+"""The shared agenda: upcoming and past events, read month by month through the agenda keys.
+
+Reading every event and sorting them costs about a second at 100,000 organisations, so a
+listing reads the keys ``osc:agendaKey`` that :mod:`oscartes_kg.derived` keeps for every month
+an event takes place (alone, or with a theme or commune), from this month onwards (upcoming) or
+backwards (past), in order, and stops once a page is complete:
+
+* upcoming events are sorted by start: every event that starts in or before the last month read
+  has a key in the months read, so the events gathered are the first ones of the whole agenda;
+* past events are sorted by their last day, most recent first, for the same reason.
+
+Dates keep the precision of the data (``xsd:date``, ``xsd:dateTime``, ``xsd:gYearMonth``,
+``xsd:gYear``) and compare as text on that precision, as ``queries/events_upcoming.rq`` does.
+Everything is read on the public graphs (:func:`oscartes_kg.queries.run_text`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyoxigraph as ox
+
+from . import labels
+from .errors import NotFound
+from .queries import run_text
+from .store import sparql_term
+
+__all__ = ["Event", "Page", "upcoming", "past", "events", "event", "month_index", "MONTHS_AHEAD"]
+
+#: How many months a listing reads at most, forwards or backwards (ten years).
+MONTHS_AHEAD = 120
+#: At most this many key rows are read for one page (a safety cap on the remote store).
+ROW_CAP = 20_000
+
+SCHEMA = "http://schema.org/"
+OSC = "https://w3id.org/oscartes/ns#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+DESCRIPTION = "http://purl.org/dc/terms/description"
+
+_KEYS = """PREFIX schema: <http://schema.org/>
+PREFIX osc: <https://w3id.org/oscartes/ns#>
+SELECT ?month ?event ?start ?end WHERE {
+  VALUES (?month ?key ?themeKey) { %(rows)s }
+  # LATERAL (Oxigraph, SPARQL-dev SEP-0006): the months are read in the order written, so the
+  # caller can stop reading once a page is complete; as a join, every month would be read first.
+  LATERAL { ?event osc:agendaKey ?key }
+  LATERAL { ?event schema:startDate ?start . OPTIONAL { ?event schema:endDate ?end } }
+  BIND(SUBSTR(STR(COALESCE(?end, ?start)), 1, 10) AS ?lastDay)
+  FILTER(%(when)s)
+  FILTER(!BOUND(?themeKey) || EXISTS { ?event osc:agendaKey ?themeKey })
+}
+LIMIT %(cap)d"""
+
+_DETAILS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX schema: <http://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX osc: <https://w3id.org/oscartes/ns#>
+SELECT ?event ?p ?o ?name WHERE {
+  VALUES ?event { %s }
+  ?event a osc:Event .
+  VALUES ?p { rdfs:label dcterms:description schema:startDate schema:endDate schema:url
+              schema:organizer osc:commune osc:theme }
+  ?event ?p ?o .
+  OPTIONAL { ?o rdfs:label|skos:prefLabel ?name }
+}"""
+
+
+@dataclass(frozen=True)
+class Event:
+    """What the agenda shows of an event; ``start``/``end`` are the literals of the data."""
+
+    iri: str
+    label: str
+    start: ox.Literal
+    end: ox.Literal | None = None
+    description: str = ""
+    url: str | None = None
+    commune: tuple[str, str] | None = None      # (IRI, label)
+    organizer: tuple[str, str] | None = None    # (IRI, label)
+    themes: tuple[tuple[str, str], ...] = ()    # (IRI, label) pairs, by label
+
+    @property
+    def last_day(self) -> str:
+        """The last known day, month or year of the event, as text of that precision."""
+        return (self.end or self.start).value[:10]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing, and where the next one starts (a ``YYYY-MM`` month) if any."""
+
+    events: list[Event] = field(default_factory=list)
+    next_month: str | None = None
+
+
+def month_index(text: str, *, last: bool = False) -> int:
+    """``year * 12 + month - 1`` of a date of any precision (the key of oscartes_kg.derived);
+    a bare year counts from January, or up to December with ``last``.
+
+    >>> month_index("2026-12-24"), month_index("2027"), month_index("2027", last=True)
+    (24323, 24324, 24335)
+    """
+    month = int(text[5:7]) if len(text) >= 7 else (12 if last else 1)
+    return int(text[:4]) * 12 + month - 1
+
+
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def upcoming(store, *, since: date, theme: ox.NamedNode | None = None,
+             commune: ox.NamedNode | None = None, limit: int = 100, lang: str = "fr") -> Page:
+    """Events that end on or after ``since`` (or are still going on), soonest first.
+
+    >>> from oscartes_kg.store import open_store
+    >>> upcoming(open_store(), since=date(2026, 1, 1)).events
+    []
+    """
+    day = since.isoformat()
+    when = f"?lastDay >= SUBSTR({sparql_term(ox.Literal(day))}, 1, STRLEN(?lastDay))"
+    months = range(month_index(day), month_index(day) + MONTHS_AHEAD)
+    return _page(store, months, when, theme, commune, limit, lang, past=False)
+
+
+def past(store, *, before: date, theme: ox.NamedNode | None = None,
+         commune: ox.NamedNode | None = None, limit: int = 100, lang: str = "fr") -> Page:
+    """Events whose last day is before ``before``, the most recently ended first."""
+    day = before.isoformat()
+    when = f"?lastDay < SUBSTR({sparql_term(ox.Literal(day))}, 1, STRLEN(?lastDay))"
+    months = range(month_index(day), month_index(day) - MONTHS_AHEAD, -1)
+    return _page(store, months, when, theme, commune, limit, lang, past=True)
+
+
+def _page(store, months, when, theme, commune, limit, lang, *, past: bool) -> Page:
+    """Read keys month by month until ``limit`` events and their whole month are in hand."""
+    facet = commune or theme
+    rows = " ".join(
+        "(%d %s %s)" % (month,
+                        sparql_term(ox.Literal(f"{month} {facet.value}" if facet else str(month))),
+                        sparql_term(ox.Literal(f"{month} {theme.value}")) if theme and commune else "UNDEF")
+        for month in months)
+    found: dict[str, tuple[ox.Literal, ox.Literal | None]] = {}
+    last_month, complete = None, True
+    results = run_text(store, _KEYS % {"rows": rows, "when": when, "cap": ROW_CAP + 1})
+    for count, row in enumerate(results):
+        month = int(row["month"].value)
+        if count == ROW_CAP:
+            complete = False  # the cap cut the last month read: drop it below
+            break
+        if len(found) > limit and month != last_month:
+            break
+        last_month = month
+        found.setdefault(row["event"].value, (row["start"], row["end"]))
+    sort_key = (lambda item: (item[1][1] or item[1][0]).value[:10]) if past else \
+        (lambda item: item[1][0].value)
+    ordered = sorted(found.items(), key=lambda item: (sort_key(item), item[0]), reverse=past)
+    if not complete and last_month is not None:
+        ordered = [item for item in ordered if _month_of(item, past) != last_month] or ordered
+    next_month = None
+    if len(ordered) > limit:
+        # Show whole months: the month of the first event left out starts the next page.
+        cut = _month_of(ordered[limit], past)
+        kept = [item for item in ordered[:limit] if _month_of(item, past) != cut]
+        ordered = kept or ordered[:limit]
+        next_month = _month_text(cut)
+    return Page(events(store, [ox.NamedNode(iri) for iri, _ in ordered], lang), next_month)
+
+
+def _month_of(item, past: bool) -> int:
+    start, end = item[1]
+    return month_index((end or start).value, last=True) if past else month_index(start.value)
+
+
+def events(store, iris: list[ox.NamedNode], lang: str = "fr") -> list[Event]:
+    """The details of the public events ``iris``, in the order given (others are left out)."""
+    if not iris:
+        return []
+    values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    names: dict[str, list] = defaultdict(list)
+    for row in run_text(store, _DETAILS % " ".join(map(sparql_term, iris))):
+        key, obj = row["event"].value, row["o"]
+        prop = row["p"].value
+        if obj not in values[key][prop]:
+            values[key][prop].append(obj)
+        if row["name"] is not None and row["name"] not in names[obj.value]:
+            names[obj.value].append(row["name"])
+    return [_event(iri.value, values[iri.value], names, lang) for iri in iris
+            if values.get(iri.value, {}).get(SCHEMA + "startDate")]
+
+
+def event(store, iri: ox.NamedNode, lang: str = "fr") -> Event:
+    """One public event.
+
+    :raises NotFound: no public event has this IRI.
+    """
+    found = events(store, [iri], lang)
+    if not found:
+        raise NotFound(f"aucun événement public « {iri.value} » / no public event {iri.value}",
+                       entity=iri.value, rule="public-event")
+    return found[0]
+
+
+def _event(iri: str, props: dict[str, list], names: dict[str, list], lang: str) -> Event:
+    def linked(term) -> tuple[str, str]:
+        return term.value, labels.pick(names.get(term.value, []), lang) or term.value
+
+    def first(prop: str):
+        found = sorted(props.get(prop, []), key=lambda term: term.value)
+        return found[0] if found else None
+
+    commune, organizer, url = first(OSC + "commune"), first(SCHEMA + "organizer"), first(SCHEMA + "url")
+    return Event(
+        iri=iri,
+        label=labels.pick(props.get(RDFS_LABEL, []), lang) or iri.rsplit("/", 1)[-1],
+        start=first(SCHEMA + "startDate"),
+        end=first(SCHEMA + "endDate"),
+        description=labels.pick(props.get(DESCRIPTION, []), lang) or "",
+        url=url.value if url is not None else None,
+        commune=linked(commune) if isinstance(commune, ox.NamedNode) else None,
+        organizer=linked(organizer) if isinstance(organizer, ox.NamedNode) else None,
+        themes=tuple(sorted((linked(t) for t in props.get(OSC + "theme", []) if isinstance(t, ox.NamedNode)),
+                            key=lambda pair: pair[1])))
