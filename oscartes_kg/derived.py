@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from . import graphs
 from .store import sparql_term
 
-__all__ = ["refresh", "rebuild", "update_text", "MAX_MONTHS", "REBUILD_FROM"]
+__all__ = ["refresh", "rebuild", "update_text", "month_index", "MAX_MONTHS", "REBUILD_FROM"]
 
 #: An event lasting longer is listed during its first MAX_MONTHS months only.
 MAX_MONTHS = 36
@@ -89,6 +89,17 @@ WHERE {{
     UNION {{ ?event osc:eligibleTerritory ?facet FILTER(isIRI(?facet)) BIND(CONCAT(?month, " ", STR(?facet)) AS ?key) }}
   }}
 }}"""
+
+
+def month_index(lexical: str, *, last: bool = False) -> int:
+    """The month the keys use for a date of any precision, as the update computes it (a year
+    alone counts from January, or up to December with ``last``).
+
+    >>> month_index("2026-12-05T10:00:00+01:00"), month_index("2027"), month_index("2027", last=True)
+    (24323, 24324, 24335)
+    """
+    month = int(lexical[5:7]) - 1 if len(lexical) >= 7 else (11 if last else 0)
+    return int(lexical[:4]) * 12 + month
 
 
 def update_text(store, entities: list[ox.NamedNode] | None) -> str:

@@ -1,12 +1,13 @@
 """The named queries of queries/*.rq, run on a real embedded store holding the demo data."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pyoxigraph as ox
 import pytest
 
-from oscartes_kg import graphs, queries
+from oscartes_kg import derived, graphs, queries
 from oscartes_kg.bootstrap import init_store
 from oscartes_kg.errors import UsageError
 from oscartes_kg.store import open_store
@@ -31,6 +32,8 @@ COMMITTEE_MEMBERS = sorted([
 
 # Fictional entities (slugs start with "test-") for what the demo data lack: themes on actors,
 # needs and offers, calls, future events, a rejected review. Public graph unless said otherwise.
+# The agenda and the watch look ten years ahead: test dates are relative to today.
+THIS_YEAR = dt.date.today().year
 EXTRA = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
@@ -71,25 +74,25 @@ oscid:offer\\/test-offre-compta a osc:Offer ;
 
 oscid:event\\/test-marche-2999 a osc:Event ;
     rdfs:label "Marché d'essai"@fr ;
-    schema:startDate "2999"^^xsd:gYear ;
+    schema:startDate "MARCHE_YEAR"^^xsd:gYear ;
     schema:organizer oscid:organisation\\/test-jardin ;
     osc:theme oscid:theme\\/amap ;
     osc:commune oscid:territory\\/commune-91477 .
 oscid:event\\/test-atelier-2998 a osc:Event ;
     rdfs:label "Atelier d'essai"@fr ;
-    schema:startDate "2998-03-05T18:00:00+01:00"^^xsd:dateTime ;
-    schema:endDate "2998-03-05T20:00:00+01:00"^^xsd:dateTime ;
+    schema:startDate "ATELIER_YEAR-03-05T18:00:00+01:00"^^xsd:dateTime ;
+    schema:endDate "ATELIER_YEAR-03-05T20:00:00+01:00"^^xsd:dateTime ;
     osc:theme oscid:theme\\/energie .
 
 oscid:call\\/test-appel a osc:CallForProjects ;
     rdfs:label "Appel d'essai"@fr ;
-    osc:deadline "2998-01-15"^^xsd:date ;
+    osc:deadline "ATELIER_YEAR-01-15"^^xsd:date ;
     schema:funder oscid:organisation\\/communaute-d-agglomeration-paris-saclay ;
     osc:eligibleTheme oscid:theme\\/alimentation ;
     osc:eligibleTerritory oscid:territory\\/departement-91 .
 oscid:call\\/test-appel-clos a osc:CallForProjects ;
     rdfs:label "Appel d'essai clos"@fr ;
-    osc:deadline "2020-01-01"^^xsd:date ;
+    osc:deadline "CLOSED_YEAR-01-01"^^xsd:date ;
     osc:eligibleTheme oscid:theme\\/alimentation .
 
 oscid:initiative\\/test-refusee a osc:Initiative ;
@@ -103,7 +106,8 @@ oscid:review\\/test-refusee a osc:CharterReview ;
 oscid:initiative\\/test-sans-revue a osc:Initiative ;
     rdfs:label "Initiative d'essai sans revue"@fr ;
     osc:carriedBy oscid:organisation\\/test-atelier .
-"""
+""".replace("MARCHE_YEAR", str(THIS_YEAR + 2)).replace("ATELIER_YEAR", str(THIS_YEAR + 1)).replace(
+    "CLOSED_YEAR", str(THIS_YEAR - 1))
 
 PRIVATE = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -128,14 +132,21 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory):
         yield store
 
 
+def _write(store, quads: list[ox.Quad]) -> None:
+    """Insert quads as a write path does: the derived keys of what was written follow."""
+    store.insert(quads)
+    derived.refresh(store, {q.subject for q in quads})
+
+
 @pytest.fixture
 def extra_store(demo_store):
     """The demo store plus the fictional test entities, removed after the test."""
-    demo_store.insert(_quads(EXTRA, TEST_GRAPH))
-    demo_store.insert(_quads(PRIVATE, PRIVATE_GRAPH))
+    written = _quads(EXTRA, TEST_GRAPH) + _quads(PRIVATE, PRIVATE_GRAPH)
+    _write(demo_store, written)
     yield demo_store
     demo_store.remove_graph(TEST_GRAPH)
     demo_store.remove_graph(PRIVATE_GRAPH)
+    derived.refresh(demo_store, {q.subject for q in written})
 
 
 def run(store, name: str, **values: str) -> list[dict[str, str | None]]:
@@ -285,19 +296,21 @@ def test_events_upcoming_defaults_to_today(extra_store):
     """Without ``since``: the future test events (dateTime and gYear), not the 2021 ones."""
     rows = run(extra_store, "events_upcoming")
     assert column(rows, "event") == [ID + "event/test-atelier-2998", ID + "event/test-marche-2999"]
-    assert rows[0]["end"] == "2998-03-05T20:00:00+01:00"
+    assert rows[0]["end"] == f"{THIS_YEAR + 1}-03-05T20:00:00+01:00"
     assert rows[0]["since"] is None
 
 
 def test_events_upcoming_theme_and_commune(extra_store):
     """A parent theme finds events tagged with child themes (the demo's Massy month, the AMAP
     market); a commune keeps only the events held there."""
-    by_theme = run(extra_store, "events_upcoming", since="2021-01-01",
-                   theme=ID + "theme/alimentation")
-    assert column(by_theme, "label") == ["Le mois de la relocalisation alimentaire à Massy",
-                                         "Marché d'essai"]
-    assert column(by_theme, "themes") == ["Relocalisation alimentaire", "AMAP"]
-    assert by_theme[1]["organizerLabel"] == "Jardin d'essai"
+    since_2021 = run(extra_store, "events_upcoming", since="2021-01-01",
+                     theme=ID + "theme/alimentation")
+    assert since_2021[0]["label"] == "Le mois de la relocalisation alimentaire à Massy"
+    assert since_2021[0]["themes"] == "Relocalisation alimentaire"
+    by_theme = run(extra_store, "events_upcoming", theme=ID + "theme/alimentation")
+    assert column(by_theme, "label") == ["Marché d'essai"]
+    assert column(by_theme, "themes") == ["AMAP"]
+    assert by_theme[0]["organizerLabel"] == "Jardin d'essai"
     by_commune = run(extra_store, "events_upcoming", since="2021-01-01",
                      commune=ID + "territory/commune-91377")
     assert column(by_commune, "label") == ["Le mois de la relocalisation alimentaire à Massy"]
@@ -308,12 +321,12 @@ def test_events_upcoming_theme_and_commune(extra_store):
 # --- calls_open ------------------------------------------------------------------------------
 
 def test_calls_open_on_a_date_keeps_later_deadlines_with_funder(extra_store):
-    """On 2026-01-01 the test call is open (with its funder) and the 2020 one is closed."""
-    rows = run(extra_store, "calls_open", on="2026-01-01")
+    """On January 1st the test call is open (with its funder) and last year's one is closed."""
+    rows = run(extra_store, "calls_open", on=f"{THIS_YEAR}-01-01")
     assert column(rows, "call") == [ID + "call/test-appel"]
     assert rows[0]["funderLabel"] == "Communauté d'agglomération Paris-Saclay"
-    assert rows[0]["deadline"] == "2998-01-15" and rows[0]["themes"] == "Alimentation"
-    both = run(extra_store, "calls_open", on="2019-06-01")
+    assert rows[0]["deadline"] == f"{THIS_YEAR + 1}-01-15" and rows[0]["themes"] == "Alimentation"
+    both = run(extra_store, "calls_open", on=f"{THIS_YEAR - 2}-06-01")
     assert column(both, "call") == [ID + "call/test-appel-clos", ID + "call/test-appel"]
 
 
@@ -373,7 +386,7 @@ def test_needs_matching_offers_broader_offer_matches(extra_store):
         osc:competence <https://w3id.org/oscartes/id/competence/numerique> ;
         osc:needOfferStatus osc:open .
     """
-    extra_store.insert(_quads(turtle, TEST_GRAPH))
+    _write(extra_store, _quads(turtle, TEST_GRAPH))
     rows = run(extra_store, "needs_matching_offers", need=ID + "need/test-besoin-libre")
     assert column(rows, "offer") == [ID + "offer/test-offre-numerique"]
     assert rows[0]["offerCompetence"] == ID + "competence/numerique"
@@ -433,7 +446,7 @@ def test_collective_members_direct_and_working_group_members(extra_store):
     <https://w3id.org/oscartes/id/organisation/test-atelier>
         org:memberOf <https://w3id.org/oscartes/id/group/animation> .
     """
-    extra_store.insert(_quads(turtle, TEST_GRAPH))
+    _write(extra_store, _quads(turtle, TEST_GRAPH))
     rows = run(extra_store, "collective_members")
     units = {r["memberLabel"]: r["unitLabel"] for r in rows}
     assert units["Jardin d'essai"] == "OSCARTES"
@@ -441,11 +454,42 @@ def test_collective_members_direct_and_working_group_members(extra_store):
     assert len(rows) == 13
 
 
-def test_named_query_with_parameters_is_refused_on_a_remote_store(remote_store):
-    """A trailing VALUES clause cannot pre-bind a parameter read in COALESCE: refuse loudly."""
-    from oscartes_kg.errors import QueryError
-    from oscartes_kg.queries import get
+@pytest.fixture
+def remote_demo(remote_store):
+    """The remote store (a real Oxigraph server) with the schema graphs and the demo data."""
+    init_store(remote_store, demo=True)
+    return remote_store
 
-    with pytest.raises(QueryError, match="embedded"):
-        get("events_upcoming").run(remote_store, {"since": "2021-01-01"})
-    assert list(get("collective_members").run(remote_store)) == []
+
+@pytest.mark.parametrize("name,values", [
+    ("actors_by_theme_and_commune", {"commune": ID + "territory/commune-91692"}),
+    ("actors_by_theme_and_commune", {}),
+    ("events_upcoming", {"since": "2021-05-31"}),
+    ("events_upcoming", {"since": "2021-01-01", "commune": ID + "territory/commune-91377"}),
+    ("initiatives_by_charter_status", {"outcome": OSC + "approved"}),
+    ("collective_members", {}),
+    ("calls_open", {"on": "2000-01-01"}),
+    ("needs_matching_offers", {"competence": ID + "competence/numerique"}),
+])
+def test_named_query_parameters_work_on_the_remote_store(remote_demo, demo_store, name, values):
+    """The same rows on a SPARQL 1.1 server as on the embedded store: parameters are inline
+    VALUES blocks, which any server runs (they were refused on a remote store before)."""
+    remote = run(remote_demo, name, **values)
+    assert remote == run(demo_store, name, **values)
+    if name != "calls_open" and name != "needs_matching_offers":  # the demo has none
+        assert remote
+
+
+def test_queries_text_binds_given_parameters_and_selects_branches():
+    """Markers: a given value becomes a VALUES block written by pyoxigraph; "given" branches
+    match nothing without a value, "absent" branches nothing with one."""
+    sparql = "SELECT * WHERE {\n  #@ ?x\n  {\n    #@ ?x given\n  } UNION {\n    #@ ?x absent\n  }\n}"
+    query = queries.NamedQuery("q", "", "", sparql, (queries.Param("x", "string", False),))
+    hostile = 'x" } ; DROP ALL ; #'
+    given = query.text({"x": hostile})
+    assert given.count('VALUES ?x { "x\\" } ; DROP ALL ; #" }') == 2
+    assert "VALUES ?x { }" in given
+    absent = query.text({})
+    assert absent.count("VALUES ?x { }") == 1 and "DROP" not in absent
+    for text in (given, absent):
+        assert isinstance(ox.Store().query(text), ox.QuerySolutions)
