@@ -44,6 +44,10 @@ class Settings:
         3600.0, "Seconds a remote store's dumps and counts are reused before being made again "
                 "(the embedded store's are made again after each change). "
                 "Env: OSCARTES_DUMPS_MAX_AGE.")
+    iri_base: str = _setting(
+        "https://w3id.org/oscartes/id/", "Base of the resources' IRIs: the page /id/KIND/SLUG "
+        "shows the resource {iri_base}KIND/SLUG, and links to IRIs under it stay on this site. "
+        "Set it to the site's own address + /id/ when the data use that. Env: OSCARTES_IRI_BASE.")
     host: str = _setting("127.0.0.1", "Address `serve` listens on. Env: OSCARTES_HOST.")
     port: int = _setting(5000, "Port `serve` listens on. Env: OSCARTES_PORT.")
     read_only: bool = _setting(
@@ -71,6 +75,7 @@ class Settings:
         "public_url": "OSCARTES_PUBLIC_URL",
         "dumps_cache": "OSCARTES_DUMPS_CACHE",
         "dumps_max_age": "OSCARTES_DUMPS_MAX_AGE",
+        "iri_base": "OSCARTES_IRI_BASE",
         "host": "OSCARTES_HOST",
         "port": "OSCARTES_PORT",
         "read_only": "OSCARTES_READ_ONLY",
