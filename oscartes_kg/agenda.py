@@ -15,13 +15,12 @@ Everything is read on the public graphs (:func:`oscartes_kg.queries.run_text`).
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 import pyoxigraph as ox
 
-from . import labels
+from . import details, labels
 from .errors import NotFound
 from .queries import run_text
 from .store import sparql_term
@@ -36,8 +35,9 @@ ROW_CAP = 20_000
 SCHEMA = "http://schema.org/"
 OSC = "https://w3id.org/oscartes/ns#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 DESCRIPTION = "http://purl.org/dc/terms/description"
+PROPS = [RDFS_LABEL, DESCRIPTION] + [SCHEMA + p for p in ("startDate", "endDate", "url", "organizer")] \
+    + [OSC + "commune", OSC + "theme"]
 
 _KEYS = """PREFIX schema: <http://schema.org/>
 PREFIX osc: <https://w3id.org/oscartes/ns#>
@@ -52,21 +52,6 @@ SELECT ?month ?event ?start ?end WHERE {
   FILTER(!BOUND(?themeKey) || EXISTS { ?event osc:agendaKey ?themeKey })
 }
 LIMIT %(cap)d"""
-
-_DETAILS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX schema: <http://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX osc: <https://w3id.org/oscartes/ns#>
-SELECT ?event ?p ?o ?name WHERE {
-  VALUES ?event { %s }
-  ?event a osc:Event .
-  VALUES ?p { rdfs:label dcterms:description schema:startDate schema:endDate schema:url
-              schema:organizer osc:commune osc:theme }
-  ?event ?p ?o .
-  OPTIONAL { ?o rdfs:label|skos:prefLabel ?name }
-}"""
-
 
 @dataclass(frozen=True)
 class Event:
@@ -90,7 +75,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a listing, and where the next one starts (a ``YYYY-MM`` month) if any."""
+    """One page of a listing, and the ``YYYY-MM`` month of the next page if any: ``since`` of
+    the next upcoming page, ``before`` of the next past page."""
 
     events: list[Event] = field(default_factory=list)
     next_month: str | None = None
@@ -154,18 +140,21 @@ def _page(store, months, when, theme, commune, limit, lang, *, past: bool) -> Pa
             break
         last_month = month
         found.setdefault(row["event"].value, (row["start"], row["end"]))
-    sort_key = (lambda item: (item[1][1] or item[1][0]).value[:10]) if past else \
-        (lambda item: item[1][0].value)
-    ordered = sorted(found.items(), key=lambda item: (sort_key(item), item[0]), reverse=past)
+    # Sorted by the month the keys were read in, then as text ("2027" is all 2027, from January
+    # for upcoming events and up to December for past ones).
+    sort_key = (lambda item: (_month_of(item, past), (item[1][1] or item[1][0]).value[:10])) if past \
+        else (lambda item: (_month_of(item, past), item[1][0].value))
+    ordered = sorted(sorted(found.items()), key=sort_key, reverse=past)  # ties: by IRI
     if not complete and last_month is not None:
         ordered = [item for item in ordered if _month_of(item, past) != last_month] or ordered
     next_month = None
     if len(ordered) > limit:
-        # Show whole months: the month of the first event left out starts the next page.
+        # Show whole months: the month of the first event left out starts the next page (which
+        # reads upcoming events from that month, or past events before the month after it).
         cut = _month_of(ordered[limit], past)
         kept = [item for item in ordered[:limit] if _month_of(item, past) != cut]
         ordered = kept or ordered[:limit]
-        next_month = _month_text(cut)
+        next_month = _month_text(cut + 1 if past else cut)
     return Page(events(store, [ox.NamedNode(iri) for iri, _ in ordered], lang), next_month)
 
 
@@ -176,19 +165,9 @@ def _month_of(item, past: bool) -> int:
 
 def events(store, iris: list[ox.NamedNode], lang: str = "fr") -> list[Event]:
     """The details of the public events ``iris``, in the order given (others are left out)."""
-    if not iris:
-        return []
-    values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    names: dict[str, list] = defaultdict(list)
-    for row in run_text(store, _DETAILS % " ".join(map(sparql_term, iris))):
-        key, obj = row["event"].value, row["o"]
-        prop = row["p"].value
-        if obj not in values[key][prop]:
-            values[key][prop].append(obj)
-        if row["name"] is not None and row["name"] not in names[obj.value]:
-            names[obj.value].append(row["name"])
-    return [_event(iri.value, values[iri.value], names, lang) for iri in iris
-            if values.get(iri.value, {}).get(SCHEMA + "startDate")]
+    found = details.fetch(store, iris, OSC + "Event", PROPS)
+    return [_event(iri.value, found.of(iri.value), found.names, lang) for iri in iris
+            if found.of(iri.value).get(SCHEMA + "startDate")]
 
 
 def event(store, iri: ox.NamedNode, lang: str = "fr") -> Event:
