@@ -145,3 +145,9 @@ def event_when(event) -> str:
     if end[:10] == event.start.value[:10] and len(end) > 10:
         return f"{start} – {end[11:16]}"
     return f"{start} – {dates.when(end)}"
+
+
+@bp.app_template_global("date_text")
+def date_text(value: str) -> str:
+    """A date of any precision as people read it (see :func:`app.dates.when`)."""
+    return dates.when(value)

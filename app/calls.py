@@ -1,0 +1,96 @@
+"""The shared watch: open calls for projects by deadline, the archive, and the Atom feeds."""
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from oscartes_kg import calls, choices, feeds
+
+from . import kb
+from .agenda import agenda_url, local_path, today
+from .dates import when
+from .i18n import current, tr
+
+bp = Blueprint("calls", __name__)
+
+#: Entries of /calls.atom and /initiatives.atom.
+FEED_SIZE = 50
+
+
+@bp.get("/calls")
+def index():
+    """Open calls, the nearest deadline first."""
+    theme, options = _theme()
+    found = calls.open_calls(kb.get_store(), today=today(), theme=theme, lang=current())
+    return render_template("calls/index.html", archive=False, calls=found, options=options,
+                           theme=theme)
+
+
+@bp.get("/calls/archive")
+def archive():
+    """Closed calls, the most recent deadline first."""
+    theme, options = _theme()
+    found = calls.closed_calls(kb.get_store(), today=today(), theme=theme, lang=current())
+    return render_template("calls/index.html", archive=True, calls=found, options=options,
+                           theme=theme)
+
+
+@bp.get("/calls.atom")
+def calls_feed():
+    """Atom feed of the open calls (``?theme=`` filters it), the nearest deadline first."""
+    theme, _ = _theme()
+    store, lang = kb.get_store(), current()
+    changed = feeds.data_changed_at(store)
+    entries = [feeds.Entry(
+        id=call.iri, title=call.label, updated=feeds.moment(call.changed, changed),
+        link=_absolute(local_path(call.iri)),
+        summary=_call_summary(call), categories=tuple(label for _, label in call.themes))
+        for call in calls.open_calls(store, today=today(), theme=theme, limit=FEED_SIZE, lang=lang)]
+    url = _absolute(request.full_path.rstrip("?"))
+    feed = feeds.Feed(id=url, self_url=url,
+                      site_url=_absolute(agenda_url("calls.index")), lang=lang,
+                      title=tr("OSCARTES — appels à projets ouverts", "OSCARTES — open calls for projects"))
+    return _atom(feeds.atom(feed, entries, fallback=changed))
+
+
+@bp.get("/initiatives.atom")
+def initiatives_feed():
+    """Atom feed of new and updated initiatives, the latest first."""
+    store, lang = kb.get_store(), current()
+    changed = feeds.data_changed_at(store)
+    entries = [feeds.Entry(id=iri, title=label, updated=feeds.moment(date, changed),
+                           link=_absolute(local_path(iri)), summary=description)
+               for iri, date, label, description in feeds.recent_initiatives(store, limit=FEED_SIZE,
+                                                                             lang=lang)]
+    url = _absolute(url_for("calls.initiatives_feed"))
+    feed = feeds.Feed(id=url, self_url=url, site_url=_absolute(url_for("home.index")), lang=lang,
+                      title=tr("OSCARTES — initiatives nouvelles et mises à jour",
+                               "OSCARTES — new and updated initiatives"))
+    return _atom(feeds.atom(feed, entries, fallback=changed))
+
+
+def _theme():
+    store, lang = kb.get_store(), current()
+    options = {"themes": choices.themes(store, lang)}
+    return choices.check(request.args.get("theme"), options["themes"], "theme"), options
+
+
+def _call_summary(call) -> str:
+    parts = [tr("Date limite : ", "Deadline: ") + when(call.deadline.value)]
+    if call.funder:
+        parts.append(tr("Financeur : ", "Funder: ") + call.funder[1])
+    if call.territories:
+        parts.append(tr("Territoires : ", "Territories: ") + ", ".join(l for _, l in call.territories))
+    if call.description:
+        parts.append(call.description)
+    return "\n".join(parts)
+
+
+def _absolute(path: str) -> str:
+    """An absolute URL on this site (Atom ids and links must be absolute, RFC 4287 §4.2.6)."""
+    return urljoin(request.host_url, path)
+
+
+def _atom(body: bytes) -> Response:
+    return Response(body, mimetype="application/atom+xml")
