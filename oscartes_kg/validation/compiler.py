@@ -130,12 +130,16 @@ def _node_checks(node, prop, focus, shape_id, shapes, subclasses, names) -> list
 
     Each query repeats the join that binds ``?value``, so its filters never depend on EXISTS
     substitution (which Oxigraph evaluates slowly), and separate queries can run in parallel.
+    As for value tests, the failing values are found first and only they are joined with the
+    targets (themes at 100k: 2.0 s -> 0.4 s; review dates: 1.1 s -> 0.5 s). A body reads only
+    ``?value`` and its own variables, so its MINUS or FILTER means the same in the sub-query.
     """
     link = f"?this {prop.path} ?value ."
     rule = _rule(node, prop, SH.node, with_value=True)
     bodies = _node_violation(shapes.node_shapes[shape_id], "?value", shapes, subclasses, names)
-    return [Check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {link} {body} }}", (rule,),
-                  node.public_only) for body in bodies]
+    return [Check(f"SELECT DISTINCT ?this ?value WHERE {{ {{ SELECT DISTINCT ?this ?value WHERE "
+                  f"{{ {link} {body} }} }} {focus} }}", (rule,), node.public_only)
+            for body in bodies]
 
 
 def _rule(node: NodeShape, prop: PropertyShape, param, with_value: bool) -> Rule:
