@@ -117,13 +117,13 @@ class NamedQuery:
         return {name: known[name].term(raw) for name, raw in values.items() if raw != ""}
 
     def text(self, values: dict[str, str] | None = None) -> str:
-        """The SPARQL to run for ``values``: each marker line becomes a ``VALUES`` block.
+        r"""The SPARQL to run for ``values``: each marker line becomes a ``VALUES`` block.
 
         >>> q = NamedQuery("q", "", "", "SELECT * WHERE {\n  #@ ?x\n  ?s ?p ?x }",
         ...                (Param("x", "string", False),))
         >>> print(q.text({"x": 'say "hi" }'}))
         SELECT * WHERE {
-          VALUES ?x { "say \\"hi\\" }" }
+          VALUES ?x { "say \"hi\" }" }
           ?s ?p ?x }
 
         :raises UsageError: as :meth:`bind`.
