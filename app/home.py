@@ -1,16 +1,84 @@
-"""The home page (a placeholder until the browser lands): what the knowledge base holds."""
+"""The home page: what the knowledge base holds (from the cached VoID counts, never a count per
+request), the next events and open calls (small bounded reads), and where to go next."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from . import kb
+from oscartes_kg import agenda, calls, graphs
+
+from . import kb, terms
+from .agenda import today
+from .dates import when
+from .entity_view import graph_name
+from .i18n import current, tr
+from .service import dump_cache
 
 bp = Blueprint("home", __name__)
+
+OSC = "https://w3id.org/oscartes/ns#"
+SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+#: What the home page counts: (kind in /id/ and in search, root class, French, English).
+CATEGORIES = (
+    ("organisation", "Organisation", "organisations", "organisations"),
+    ("person", "Person", "personnes", "people"),
+    ("initiative", "Initiative", "initiatives", "initiatives"),
+    ("commons", "Commons", "communs", "commons"),
+    ("resource", "KnowledgeResource", "ressources", "resources"),
+    ("event", "Event", "événements", "events"),
+    ("call", "CallForProjects", "appels à projets", "calls for projects"),
+    ("need", "Need", "besoins", "needs"),
+    ("offer", "Offer", "offres", "offers"),
+    ("group", "WorkingGroup", "groupes de travail", "working groups"),
+)
+#: Events and calls shown on the home page.
+SHOWN = 5
 
 
 @bp.get("/")
 def index():
-    """Counts of the public graphs, and where to query."""
+    """Counts per kind, the next events, the open calls, links onwards."""
     store = kb.get_store()
-    counts = [(g.value, store.count(g)) for g in kb.public_graphs()]
-    return render_template("home.html", counts=counts)
+    statistics = dump_cache(store).statistics()
+    lang, day = current(), today()
+    events = agenda.upcoming(store, since=day, limit=SHOWN, lang=lang).events[:SHOWN]
+    open_calls = calls.open_calls(store, today=day, limit=SHOWN, lang=lang)[:SHOWN]
+    base = kb.settings().iri_base
+    return render_template(
+        "home.html", counts=_counts(store, statistics.classes), statistics=statistics,
+        number=lambda n: f"{n:,}".replace(",", "\u202f" if lang == "fr" else ","),
+        events=[(e, terms.href(e.iri, base), when(e.start.value, lang)) for e in events],
+        calls=[(c, terms.href(c.iri, base), when(c.deadline.value, lang)) for c in open_calls],
+        sources=[(g, graph_name(g.graph)) for g in statistics.graphs if g.triples])
+
+
+def _counts(store, classes: dict[str, int]) -> list[dict]:
+    """Instances per category, subclasses included (the vocabulary's rdfs:subClassOf)."""
+    parents: dict[str, set[str]] = {}
+    for quad in store.quads(predicate=_node(SUBCLASS), graph=graphs.ONTOLOGY):
+        parents.setdefault(quad.subject.value, set()).add(quad.object.value)
+    shown = []
+    for kind, root, french, english in CATEGORIES:
+        total = sum(n for iri, n in classes.items() if _reaches(iri, OSC + root, parents))
+        if kind == "group":
+            total += classes.get(OSC + "SteeringCommittee", 0)
+        shown.append({"kind": kind, "count": total, "label": tr(french, english)})
+    return shown
+
+
+def _reaches(iri: str, root: str, parents: dict[str, set[str]]) -> bool:
+    """Whether class ``iri`` is ``root`` or one of its subclasses."""
+    seen, todo = set(), [iri]
+    while todo:
+        current_class = todo.pop()
+        if current_class == root:
+            return True
+        if current_class not in seen:
+            seen.add(current_class)
+            todo.extend(parents.get(current_class, ()))
+    return False
+
+
+def _node(iri: str):
+    from pyoxigraph import NamedNode
+
+    return NamedNode(iri)
