@@ -38,8 +38,10 @@ def _example_text(sparql: str) -> str:
 
 def query_page_context() -> dict:
     """Template variables of ``sparql/form.html``: ``prefixes`` (name -> IRI), ``query`` (the
-    editor's first text) and ``examples`` (name, title, description, query, parameter names)."""
+    editor's first text) and ``examples`` (name, French and English title and description,
+    query, parameter names)."""
     examples = [{"name": q.name, "title": q.title or q.name, "description": q.description,
+                 "title_en": q.title_en, "description_en": q.description_en,
                  "query": _example_text(q.sparql), "params": [p.name for p in q.params]}
                 for q in all_queries()]
     return {"prefixes": dict(PREFIXES), "query": prefix_block() + "\n" + FIRST_QUERY,

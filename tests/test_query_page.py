@@ -46,8 +46,8 @@ def visit(browser, site):
     """
     contexts = []
 
-    def open_page(path: str, *, javascript: bool = True):
-        context = browser.new_context(java_script_enabled=javascript)
+    def open_page(path: str, *, javascript: bool = True, locale: str = "fr-FR"):
+        context = browser.new_context(java_script_enabled=javascript, locale=locale)
         contexts.append(context)
         requests: list = []
         context.on("request", lambda request: requests.append(request))
@@ -78,6 +78,7 @@ def _assert_only_test_server(requests: list, site: str) -> None:
 def test_query_runs_and_iris_are_links(visit, site):
     page, requests = visit("/sparql")
     assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h1").inner_text() == "Point d'accès SPARQL"
     page.locator(".CodeMirror").wait_for()
     editor_text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
     assert "PREFIX osc: <https://w3id.org/oscartes/ns#>" in editor_text and "SELECT" in editor_text
@@ -93,6 +94,8 @@ def test_query_runs_and_iris_are_links(visit, site):
     link.wait_for()
     assert link.get_attribute("href").startswith("https://w3id.org/oscartes/id/organisation/")
     assert page.locator("#yasr table tbody tr").count() > 1
+    assert page.locator("#status").inner_text() == "Terminé."
+    assert page.locator(".tableFilter").get_attribute("placeholder") == "Filtrer les résultats"
     page.wait_for_load_state("networkidle")
     _assert_only_test_server(requests, site)
 
@@ -135,4 +138,16 @@ def test_without_javascript_the_form_posts_to_the_endpoint(visit, site):
         page.get_by_role("button", name="Exécuter").click()
     assert "https://w3id.org/oscartes/id/organisation/" in page.content()
     assert [r.method for r in requests if r.url == f"{site}/sparql"][-1] == "POST"
+    _assert_only_test_server(requests, site)
+
+
+def test_english_on_request(visit, site):
+    """French by default; an English-speaking browser gets the page and editor in English."""
+    page, requests = visit("/sparql", locale="en-GB")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "SPARQL endpoint"
+    page.locator(".CodeMirror").wait_for()
+    page.get_by_role("button", name="Run").click()
+    page.locator("#yasr table a.iri").first.wait_for()
+    assert page.locator("#status").inner_text() == "Done."
     _assert_only_test_server(requests, site)

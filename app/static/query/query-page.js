@@ -21,6 +21,8 @@
   var editorElement = document.getElementById("editor");
   var results = document.getElementById("results");
   var status = document.getElementById("status");
+  var english = data.lang === "en";
+  var say = function (french, inEnglish) { return english ? inEnglish : french; };
 
   // Completions that stay in the browser: variables of the query, and prefixes from the list
   // bundled with YASQE (prefixCcApi null). YASQE merges its config into the defaults with
@@ -57,7 +59,7 @@
   });
 
   // DataTables' own strings, in French (a local object: no language file is fetched).
-  Yasr.plugins.table.defaults.tableConfig.language = {
+  if (!english) Yasr.plugins.table.defaults.tableConfig.language = {
     paginate: { first: "&lt;&lt;", last: "&gt;&gt;", next: "&gt;", previous: "&lt;" },
     info: "Lignes _START_ à _END_ sur _TOTAL_",
     infoEmpty: "Aucune ligne",
@@ -80,15 +82,18 @@
   editorElement.hidden = false;
   yasqe.refresh();
 
-  yasr.on("drawn", function () { translateResultControls(document.getElementById("yasr")); });
+  yasr.on("drawn", function () {
+    if (!english) translateResultControls(document.getElementById("yasr"));
+  });
 
   yasqe.on("queryResponse", function (_yasqe, response, duration) {
     results.hidden = false;
     yasr.setResponse(response, duration);
-    status.textContent = yasr.results && yasr.results.hasError() ? "Erreur." : "Terminé.";
+    status.textContent = yasr.results && yasr.results.hasError() ? say("Erreur.", "Error.")
+                                                                 : say("Terminé.", "Done.");
   });
 
-  // YASR writes its controls in English; the interface is French (DEVELOPERS.md).
+  // YASR writes its controls in English; the interface is French unless asked (DEVELOPERS.md).
   function translateResultControls(root) {
     var texts = {
       ".select_table span": "Tableau", ".select_response span": "Réponse",
@@ -131,7 +136,7 @@
       event.preventDefault();
     }
     textarea.value = yasqe.getValue(); // kept in step: the plain form still posts the same text
-    status.textContent = "Requête en cours…";
+    status.textContent = say("Requête en cours…", "Running…");
     yasqe.query().catch(function () { /* shown by YASR through "queryResponse" */ });
   }
   form.addEventListener("submit", run);
