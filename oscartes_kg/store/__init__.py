@@ -162,8 +162,8 @@ def syntax_message(message: str, sparql: str) -> str:
     >>> print(syntax_message("error at 1:32: expected one of Prefix not found, [':']",
     ...                      "SELECT ?s WHERE { ?s nope:thing ?o }"))
     préfixe inconnu « nope: » (ligne 1, colonne 32) : déclarez-le avec PREFIX nope: <...> / unknown prefix 'nope:' at line 1, column 32: declare it with PREFIX
-    >>> syntax_message("error at 1:10: expected CONSTRUCT", "SELEC * {}")[:59]
-    'erreur de syntaxe SPARQL ligne 1, colonne 10 : expected CONS'
+    >>> print(syntax_message("error at 1:10: expected CONSTRUCT", "SELEC * {}"))
+    erreur de syntaxe SPARQL ligne 1, colonne 10 : expected CONSTRUCT / SPARQL syntax error at line 1, column 10
     """
     match = _PARSER_ERROR.search(message)
     if not match:
