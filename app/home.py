@@ -2,6 +2,9 @@
 request), the next events and open calls (small bounded reads), and where to go next."""
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Blueprint, render_template
 
 from oscartes_kg import agenda, calls, graphs
@@ -32,23 +35,44 @@ CATEGORIES = (
 )
 #: Events and calls shown on the home page.
 SHOWN = 5
+#: Seconds the listings of a store without a data version are kept.
+LISTING_MAX_AGE = 60
+_recent: dict[tuple, tuple[list, list]] = {}
+_recent_lock = threading.Lock()
 
 
 @bp.get("/")
 def index():
     """Counts per kind, the next events, the open calls, links onwards."""
     store = kb.get_store()
-    statistics = dump_cache(store).statistics()
-    lang, day = current(), today()
-    events = agenda.upcoming(store, since=day, limit=SHOWN, lang=lang).events[:SHOWN]
-    open_calls = calls.open_calls(store, today=day, limit=SHOWN, lang=lang)[:SHOWN]
-    base = kb.settings().iri_base
+    cache = dump_cache(store)
+    statistics = cache.statistics()
+    lang, base = current(), kb.settings().iri_base
+    events, open_calls = _listings(store, cache.version(), lang)
     return render_template(
         "home.html", counts=_counts(store, statistics.classes), statistics=statistics,
         number=lambda n: f"{n:,}".replace(",", "\u202f" if lang == "fr" else ","),
         events=[(e, terms.href(e.iri, base), when(e.start.value, lang)) for e in events],
         calls=[(c, terms.href(c.iri, base), when(c.deadline.value, lang)) for c in open_calls],
         sources=[(g, graph_name(g.graph)) for g in statistics.graphs if g.triples])
+
+
+def _listings(store, version: str, lang: str) -> tuple[list, list]:
+    """The next events and open calls, kept per data version, day and language: they change
+    only when the data or the date do, and reading them costs about 0.4 s at 100k
+    organisations (bench/RESULTS.md). Without a version (a remote store written by others),
+    they are kept ``LISTING_MAX_AGE`` seconds."""
+    day = today()
+    key = (id(store), version or f"age-{int(time.monotonic() // LISTING_MAX_AGE)}", day, lang)
+    found = _recent.get(key)
+    if found is None:
+        found = (agenda.upcoming(store, since=day, limit=SHOWN, lang=lang).events[:SHOWN],
+                 calls.open_calls(store, today=day, limit=SHOWN, lang=lang)[:SHOWN])
+        with _recent_lock:
+            if len(_recent) >= 16:
+                _recent.clear()
+            _recent[key] = found
+    return found
 
 
 def _counts(store, classes: dict[str, int]) -> list[dict]:

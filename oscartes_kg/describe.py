@@ -175,8 +175,10 @@ def _owned(store, quads: list[Quad], dataset: dict) -> list[Quad]:
 def _incoming(store, subject: NamedNode, dataset: dict, limit: int) -> list[Incoming]:
     """Who points at ``subject``, per property: a count and the first ``limit`` subjects."""
     target = sparql_term(subject)
-    counts = store.query(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p "
-                         f"{target} }} FILTER(isIRI(?s)) }} GROUP BY ?p", **dataset)
+    # The default graph (the public graphs' union) counts each subject once; no FILTER: at
+    # 100k organisations FILTER(isIRI) made a theme's count 45 ms instead of 6 ms.
+    counts = store.query(f"SELECT ?p (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p {target} }} "
+                         "GROUP BY ?p", **dataset)
     groups = []
     for row in counts:
         predicate = row["p"]

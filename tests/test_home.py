@@ -127,3 +127,27 @@ def test_stylesheet_is_served_by_the_site(site):
     answer = site.test_client().get("/static/site/site.css")
     assert answer.status_code == 200 and b":focus-visible" in answer.data
     answer.close()
+
+
+def test_next_events_follow_a_data_change(site):
+    """The listings are kept per data version: a write (which stamps a change) shows at once."""
+    home(site)
+    store = site.extensions["oscartes_store"]
+    event = ox.NamedNode(f"{ID}event/nouvel-atelier-test")
+    added = [ox.Quad(event, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     ox.NamedNode("https://w3id.org/oscartes/ns#Event"), graphs.CONTRIBUTIONS),
+             ox.Quad(event, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                     ox.Literal("Nouvel atelier", language="fr"), graphs.CONTRIBUTIONS),
+             ox.Quad(event, ox.NamedNode("http://schema.org/startDate"),
+                     ox.Literal("2029-03-01", datatype=ox.NamedNode(
+                         "http://www.w3.org/2001/XMLSchema#date")), graphs.CONTRIBUTIONS)]
+    store.insert(added)
+    derived.refresh(store, [event])
+    try:
+        assert "Nouvel atelier" not in home(site)  # same data version: the kept listing
+        dumps.stamp_change(store)
+        assert 'href="/id/event/nouvel-atelier-test">Nouvel atelier</a>' in home(site)
+    finally:
+        store.apply(added, [])
+        derived.refresh(store, [event])
+        dumps.stamp_change(store)
