@@ -16,6 +16,7 @@ from rdflib.compare import isomorphic
 from app import create_app
 from oscartes_kg import bootstrap, graphs
 from oscartes_kg.config import Settings
+from oscartes_kg.errors import NotFound
 from oscartes_kg.store import open_store
 
 DATA = Path(__file__).parent / "data" / "entity_pages" / "kinds.trig"
@@ -393,3 +394,25 @@ def test_live_server_serves_turtle_and_html(site, module_live_server):
     missing = requests.get(f"{url}/id/organisation/nobody", timeout=10,
                            headers={"Accept": "application/ld+json"})
     assert missing.status_code == 404
+
+
+def test_description_is_the_same_on_the_remote_store(remote_store, tmp_path):
+    """The pages read through the store API: a real Oxigraph server gives the same description."""
+    from oscartes_kg.describe import describe
+
+    extra = list(ox.parse(path=str(DATA), format=ox.RdfFormat.TRIG))
+    with open_store(data=tmp_path / "kb") as embedded:
+        found = {}
+        for store in (embedded, remote_store):
+            bootstrap.init_store(store, demo=True)
+            store.insert(extra)
+            found[store.backend] = [describe(store, ox.NamedNode(f"{ID}{path}")) for path in
+                                    ("organisation/atelier-velo-test", "theme/climat",
+                                     "initiative/agissons-pour-le-climat")]
+    for local, remote in zip(found["embedded"], found["remote"]):
+        assert set(local.triples()) == set(remote.triples())
+        assert set(local.quads) == set(remote.quads)
+        assert [(g.predicate, g.count) for g in local.incoming] == \
+            [(g.predicate, g.count) for g in remote.incoming]
+    with pytest.raises(NotFound):
+        describe(remote_store, ox.NamedNode(f"{ID}person/cache-test"))
