@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Literal as RdfLiteral, URIRef, Variable
 
-from . import dumps, graphs, ingest, roles
+from . import catalogue, dumps, graphs, ingest, roles
 from .errors import Forbidden, NotFound, QueryError, RejectedInput
 from .store import open_store, sparql_term
 from .update_text import Operation, parse_update, where_group
@@ -418,11 +418,17 @@ def apply(store, change: Change, *, role: str | None) -> ChangeResult:
     store.flush()
     _refresh_derived(store, change)
     dumps.stamp_change(store)
+    catalogue.refresh(store, _touched(change))  # after the stamp: the index records that version
     return ChangeResult(_per_graph(change.removed), _per_graph(change.added), report)
 
 
 def _per_graph(quads: list) -> dict:
     return dict(Counter(q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)))
+
+
+def _touched(change: Change) -> set:
+    """The entities a change wrote about (its subjects)."""
+    return {q.subject for q in change.removed + change.added if isinstance(q.subject, ox.NamedNode)}
 
 
 def _refresh_derived(store, change: Change) -> None:

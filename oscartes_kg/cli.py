@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import bootstrap, dumps, formats, graphs, ingest, queries, roles, tokens
+from . import bootstrap, catalogue, dumps, formats, graphs, ingest, queries, roles, tokens
 from .config import Settings
 from .errors import NotFound, OscartesError, RejectedInput, UsageError
 from .store import open_store
@@ -145,6 +145,7 @@ def load(data, remote_url, files, graph, rdf_format):
         result = ingest.load(store, files, graph=target, format=rdf_format,
                              progress=sys.stderr.isatty())
         dumps.stamp_change(store)  # the public dumps and counts are made again on next request
+        catalogue.refresh(store, result.entities)  # search and map follow the load
     for iri, count in sorted(result.graphs.items()):
         click.echo(f"{count}\t{iri}")
     if result.skipped_schema_quads:
@@ -153,6 +154,27 @@ def load(data, remote_url, files, graph, rdf_format):
     if result.report.warnings:
         click.echo(result.report.to_text("fr"), err=True)
     click.echo(f"Chargé / loaded: {result.quads} quads", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@store_options
+@reports_errors
+def reindex(data, remote_url):
+    """Build the search and map index (the catalogue) again from the public graphs.
+
+    Writes keep it in step and a missing one is built on first use; run this after changing
+    the store by other means, or to build it before serving a new snapshot. The embedded
+    store is only read (opened read-only: a running server may keep it open).
+    """
+    settings = _settings(data, remote_url)
+    if settings.remote_url or settings.data is None or not settings.data.exists():
+        store = _open(settings)  # a remote store, or the usual error for a missing --data
+    else:
+        store = open_store(data=settings.data, read_only=True)
+    with store:
+        count = catalogue.rebuild(store, cache_dir=settings.catalogue_cache or None)
+        where = catalogue.location(store, settings.catalogue_cache or None)
+    click.echo(f"Index de recherche / search index: {count} entités / entities → {where}", err=True)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -65,6 +65,22 @@ class Settings:
     federation_allowlist: str = _setting(
         "", "Partner SPARQL endpoints a query may call with SERVICE, separated by spaces; "
             "every other SERVICE is refused. Env: OSCARTES_FEDERATION_ALLOWLIST.")
+    catalogue_cache: str = _setting(
+        "", "Folder for the search and map index of a remote store (the embedded store keeps "
+            "it in DATA/catalogue.sqlite); default: oscartes-kg-catalogue in the system's "
+            "temporary folder. Env: OSCARTES_CATALOGUE_CACHE.")
+    catalogue_max_age: float = _setting(
+        3600.0, "Seconds a remote store's search and map index is used before being built "
+                "again (the embedded store's follows every write). "
+                "Env: OSCARTES_CATALOGUE_MAX_AGE.")
+    map_tile_url: str = _setting(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "Tile URL template of the maps ({z}/{x}/{y}, optionally {s}); tiles are the only "
+        "requests pages make to another host. Env: OSCARTES_MAP_TILE_URL.")
+    map_attribution: str = _setting(
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        "Attribution shown on the maps for the tiles (HTML, set by the operator, not by "
+        "visitors). Env: OSCARTES_MAP_ATTRIBUTION.")
 
     ENV = {
         "data": "OSCARTES_DATA",
@@ -83,6 +99,10 @@ class Settings:
         "query_max_rows": "OSCARTES_QUERY_MAX_ROWS",
         "query_workers": "OSCARTES_QUERY_WORKERS",
         "federation_allowlist": "OSCARTES_FEDERATION_ALLOWLIST",
+        "catalogue_cache": "OSCARTES_CATALOGUE_CACHE",
+        "catalogue_max_age": "OSCARTES_CATALOGUE_MAX_AGE",
+        "map_tile_url": "OSCARTES_MAP_TILE_URL",
+        "map_attribution": "OSCARTES_MAP_ATTRIBUTION",
     }
 
     @classmethod

@@ -42,6 +42,7 @@ class IngestResult:
     graphs: dict = field(default_factory=dict)     # graph IRI -> quads written
     skipped_schema_quads: int = 0
     report: Report = field(default_factory=Report)
+    entities: frozenset = frozenset()              # subjects written (for derived indexes)
 
 
 def parse(paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
@@ -124,10 +125,11 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         steps.set_description("écriture")
         written = store.insert(staging)
-        derived.refresh(store, _focus(staging))  # the listing keys of what was written
+        entities = frozenset(_focus(staging))
+        derived.refresh(store, entities)  # the listing keys of what was written
         store.flush()
         steps.update()
-    return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report)
+    return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report, entities)
 
 
 def _focus(staging: ox.Store) -> set:
