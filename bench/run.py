@@ -60,9 +60,14 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the loaded store in this folder")
     parser.add_argument("--query-budget", type=float, default=60.0,
                         help="seconds allowed to all the runs of one query (then stopped)")
+    parser.add_argument("--queries-only", type=Path, metavar="DIR",
+                        help="only time the named queries, on a store already loaded in DIR "
+                             "(e.g. one kept with --keep); nothing is written to it")
     if len(sys.argv) > 1 and sys.argv[1] == "--time-query":
         return child_time_query(*sys.argv[2:7])
     args = parser.parse_args()
+    if args.queries_only:
+        return print_rows(time_queries(args.queries_only, args), args.organisations, None, args.seed)
 
     work = Path(tempfile.mkdtemp(prefix="oscartes-bench-"))
     data_file = args.data_file or work / f"bench-{args.organisations}.nq"
@@ -120,26 +125,36 @@ def main() -> None:
                  f"{statistics.median(shacl_times) / statistics.median(ours_times):.1f}× faster"))
 
     # 4. Named queries: through our store API, and the same SPARQL on the plain pyoxigraph store.
-    public = graphs.public(store.graphs())
-    variants = []
-    for named in queries.all_queries():
-        sampled = sample_params(store, named, public)
-        variants += [(named.name, params) for params in ([{}, sampled] if sampled else [{}])]
     store.close()
-    del plain  # the child processes below open the store read-only
-    for name, params in variants:
-        # Baseline: plain pyoxigraph on the same store (derived keys included), union of all
-        # graphs as default graph, the same SPARQL text.
-        rows.append(time_query_in_child(name, params, store_dir, store_dir / "oxigraph",
-                                        args.repeat, args.query_budget))
+    del plain
+    rows += time_queries(store_dir, args)
+    print_rows(rows, args.organisations, quads, args.seed)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n{args.organisations:,} organisations, {quads:,} quads, seed {args.seed}\n")
+
+def time_queries(store_dir: Path, args) -> list[tuple]:
+    """One row per named query, without and with typical parameters, each timed in a child."""
+    with open_store(data=store_dir, read_only=True) as store:
+        public = graphs.public(store.graphs())
+        variants = []
+        for named in queries.all_queries():
+            sampled = sample_params(store, named, public)
+            variants += [(named.name, params) for params in ([{}, sampled] if sampled else [{}])]
+    # Baseline: plain pyoxigraph on the same store (derived keys included), union of all graphs
+    # as default graph, the same SPARQL text. The children open the store read-only.
+    return [time_query_in_child(name, params, store_dir, store_dir / "oxigraph", args.repeat,
+                                args.query_budget) for name, params in variants]
+
+
+def print_rows(rows: list[tuple], organisations: int, quads: int | None, seed: int) -> None:
+    """The Markdown table for bench/RESULTS.md."""
+    size = f", {quads:,} quads" if quads else ""
+    print(f"\n{organisations:,} organisations{size}, seed {seed}\n")
     print("| measure | oscartes-kg | plain pyoxigraph / pySHACL baseline | ratio |")
     print("|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def time_query_in_child(name: str, params: dict, store_dir: Path, plain_dir: Path, repeat: int,
