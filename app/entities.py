@@ -22,10 +22,6 @@ __all__ = ["bp"]
 
 bp = Blueprint("entities", __name__)
 
-#: Leaflet's default: OpenStreetMap's tiles (the only other host a page may load from).
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
-
 @bp.get("/id/<kind>/<slug>")
 def show(kind: str, slug: str):
     """The resource's page, or its RDF (by extension, else by Accept)."""
@@ -55,7 +51,7 @@ def _page(description, kind: str, slug: str, settings):
         [f"entity/show-{kind}.html", "entity/show.html"], page=page, documents=documents,
         schema_org=json_ld(description, title=page["title"], url=request.base_url, lang=lang,
                            name_of=name_of),
-        tiles=getattr(settings, "map_tiles", "") or DEFAULT_TILES)
+        tiles=settings.map_tile_url, attribution=settings.map_attribution)
     response = make_response(body)
     response.vary.add("Accept")
     response.headers["Link"] = ", ".join(

@@ -209,6 +209,7 @@ def test_map_external_links_provenance_and_documents(client):
     text = html(client, "/id/organisation/atelier-velo-test")
     assert 'data-lat="48.6812"' in text and "vendor/leaflet/leaflet.js" in text
     assert "Latitude 48.68120" in text  # the page without JavaScript still says where
+    assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in text  # map_tile_url
     links = dict(parse_page(text).links)
     assert links["https://www.wikidata.org/wiki/Q1"] == "https://www.wikidata.org/wiki/Q1"
     assert "Wikidata" in text and "https://atelier-velo.example.org/" in links
