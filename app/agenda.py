@@ -32,7 +32,7 @@ def upcoming():
     groups = _groups(page.events, lambda e: "" if e.start.value[:10] < since.isoformat()[:len(e.start.value[:10])]
                      else e.start.value[:7])
     return render_template("agenda/index.html", past=False, groups=groups, options=options,
-                           theme=theme, commune=commune, next_month=page.next_month,
+                           theme=theme, commune=commune, next_page=page.next_page,
                            since=since)
 
 
@@ -44,7 +44,7 @@ def past():
     page = agenda.past(kb.get_store(), before=before, theme=theme, commune=commune, lang=current())
     groups = _groups(page.events, lambda e: e.last_day[:7])
     return render_template("agenda/index.html", past=True, groups=groups, options=options,
-                           theme=theme, commune=commune, next_month=page.next_month,
+                           theme=theme, commune=commune, next_page=page.next_page,
                            since=before)
 
 

@@ -16,21 +16,17 @@ Everything is read on the public graphs (:func:`oscartes_kg.queries.run_text`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pyoxigraph as ox
 
-from . import details, labels
+from . import details, graphs, labels
 from .errors import NotFound
-from .queries import run_text
-from .store import sparql_term
 
 __all__ = ["Event", "Page", "upcoming", "past", "events", "event", "month_index", "MONTHS_AHEAD"]
 
 #: How many months a listing reads at most, forwards or backwards (ten years).
 MONTHS_AHEAD = 120
-#: At most this many key rows are read for one page (a safety cap on the remote store).
-ROW_CAP = 20_000
 
 SCHEMA = "http://schema.org/"
 OSC = "https://w3id.org/oscartes/ns#"
@@ -39,19 +35,9 @@ DESCRIPTION = "http://purl.org/dc/terms/description"
 PROPS = [RDFS_LABEL, DESCRIPTION] + [SCHEMA + p for p in ("startDate", "endDate", "url", "organizer")] \
     + [OSC + "commune", OSC + "theme"]
 
-_KEYS = """PREFIX schema: <http://schema.org/>
-PREFIX osc: <https://w3id.org/oscartes/ns#>
-SELECT ?month ?event ?start ?end WHERE {
-  VALUES (?month ?key ?themeKey) { %(rows)s }
-  # LATERAL (Oxigraph, SPARQL-dev SEP-0006): the months are read in the order written, so the
-  # caller can stop reading once a page is complete; as a join, every month would be read first.
-  LATERAL { ?event osc:agendaKey ?key }
-  LATERAL { ?event schema:startDate ?start . OPTIONAL { ?event schema:endDate ?end } }
-  BIND(SUBSTR(STR(COALESCE(?end, ?start)), 1, 10) AS ?lastDay)
-  FILTER(%(when)s)
-  FILTER(!BOUND(?themeKey) || EXISTS { ?event osc:agendaKey ?themeKey })
-}
-LIMIT %(cap)d"""
+AGENDA_KEY = ox.NamedNode(OSC + "agendaKey")
+START, END = ox.NamedNode(SCHEMA + "startDate"), ox.NamedNode(SCHEMA + "endDate")
+
 
 @dataclass(frozen=True)
 class Event:
@@ -75,11 +61,11 @@ class Event:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a listing, and the ``YYYY-MM`` month of the next page if any: ``since`` of
-    the next upcoming page, ``before`` of the next past page."""
+    """One page of a listing, and where the next page starts if any (``YYYY-MM`` or
+    ``YYYY-MM-DD``): ``since`` of the next upcoming page, ``before`` of the next past page."""
 
     events: list[Event] = field(default_factory=list)
-    next_month: str | None = None
+    next_page: str | None = None
 
 
 def month_index(text: str, *, last: bool = False) -> int:
@@ -106,56 +92,101 @@ def upcoming(store, *, since: date, theme: ox.NamedNode | None = None,
     []
     """
     day = since.isoformat()
-    when = f"?lastDay >= SUBSTR({sparql_term(ox.Literal(day))}, 1, STRLEN(?lastDay))"
     months = range(month_index(day), month_index(day) + MONTHS_AHEAD)
-    return _page(store, months, when, theme, commune, limit, lang, past=False)
+    return _page(store, months, lambda last: last >= day[:len(last)], theme, commune, limit, lang,
+                 past=False)
 
 
 def past(store, *, before: date, theme: ox.NamedNode | None = None,
          commune: ox.NamedNode | None = None, limit: int = 100, lang: str = "fr") -> Page:
     """Events whose last day is before ``before``, the most recently ended first."""
     day = before.isoformat()
-    when = f"?lastDay < SUBSTR({sparql_term(ox.Literal(day))}, 1, STRLEN(?lastDay))"
     months = range(month_index(day), month_index(day) - MONTHS_AHEAD, -1)
-    return _page(store, months, when, theme, commune, limit, lang, past=True)
+    return _page(store, months, lambda last: last < day[:len(last)], theme, commune, limit, lang,
+                 past=True)
 
 
-def _page(store, months, when, theme, commune, limit, lang, *, past: bool) -> Page:
-    """Read keys month by month until ``limit`` events and their whole month are in hand."""
+def _page(store, months, keeps, theme, commune, limit, lang, *, past: bool) -> Page:
+    """Read keys month by month until more than ``limit`` events and their whole month are in
+    hand; ``keeps(last_day)`` says whether an event belongs to the listing."""
     facet = commune or theme
-    rows = " ".join(
-        "(%d %s %s)" % (month,
-                        sparql_term(ox.Literal(f"{month} {facet.value}" if facet else str(month))),
-                        sparql_term(ox.Literal(f"{month} {theme.value}")) if theme and commune else "UNDEF")
-        for month in months)
     found: dict[str, tuple[ox.Literal, ox.Literal | None]] = {}
-    last_month, complete = None, True
-    results = run_text(store, _KEYS % {"rows": rows, "when": when, "cap": ROW_CAP + 1})
-    for count, row in enumerate(results):
-        month = int(row["month"].value)
-        if count == ROW_CAP:
-            complete = False  # the cap cut the last month read: drop it below
+    for month in months:
+        key = ox.Literal(f"{month} {facet.value}" if facet else str(month))
+        # The derived graph is public and computed from public graphs only (derived.py).
+        new = {q.subject for q in store.quads(None, AGENDA_KEY, key, graphs.DERIVED)
+               if q.subject.value not in found}
+        if theme and commune:  # both given: the theme's key of the same month too
+            both = ox.Literal(f"{month} {theme.value}")
+            new = {e for e in new if any(store.quads(e, AGENDA_KEY, both, graphs.DERIVED))}
+        for event, (start, end) in _dates(store, new).items():
+            if keeps((end or start).value[:10]):
+                found[event.value] = (start, end)
+        if len(found) > limit:
             break
-        if len(found) > limit and month != last_month:
-            break
-        last_month = month
-        found.setdefault(row["event"].value, (row["start"], row["end"]))
     # Sorted by the month the keys were read in, then as text ("2027" is all 2027, from January
     # for upcoming events and up to December for past ones).
     sort_key = (lambda item: (_month_of(item, past), (item[1][1] or item[1][0]).value[:10])) if past \
         else (lambda item: (_month_of(item, past), item[1][0].value))
     ordered = sorted(sorted(found.items()), key=sort_key, reverse=past)  # ties: by IRI
-    if not complete and last_month is not None:
-        ordered = [item for item in ordered if _month_of(item, past) != last_month] or ordered
-    next_month = None
+    next_page = None
     if len(ordered) > limit:
-        # Show whole months: the month of the first event left out starts the next page (which
-        # reads upcoming events from that month, or past events before the month after it).
-        cut = _month_of(ordered[limit], past)
-        kept = [item for item in ordered[:limit] if _month_of(item, past) != cut]
-        ordered = kept or ordered[:limit]
-        next_month = _month_text(cut + 1 if past else cut)
-    return Page(events(store, [ox.NamedNode(iri) for iri, _ in ordered], lang), next_month)
+        ordered, next_page = (_cut_past if past else _cut_upcoming)(ordered, limit)
+    return Page(events(store, [ox.NamedNode(iri) for iri, _ in ordered], lang), next_page)
+
+
+def _dates(store, events: set) -> dict:
+    """``{event: (start, end or None)}`` from the public graphs: two index lookups per event on
+    the embedded store, batched reads of the events' quads on a remote one."""
+    if store.backend == "embedded":
+        quads = (q for event in events for prop in (START, END) for q in store.quads(event, prop))
+    else:
+        quads = (q for q in store.outgoing(events) if q.predicate in (START, END))
+    found: dict = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode) and graphs.is_public(quad.graph_name):
+            start, end = found.get(quad.subject, (None, None))
+            found[quad.subject] = (quad.object, end) if quad.predicate == START else (start, quad.object)
+    return {event: pair for event, pair in found.items() if pair[0] is not None}
+
+
+def _cut_upcoming(ordered: list, limit: int) -> tuple[list, str]:
+    """Keep whole days: the day of the first event left out starts the next page (events going
+    on that day are shown there again, as ongoing)."""
+    cut = ordered[limit][1][0].value[:10]
+    kept = [item for item in ordered[:limit] if item[1][0].value[:10] != cut]
+    if kept:
+        return kept, _first_day(cut)
+    return ordered[:limit], _day_after(cut)  # more than a page in one day: skip to the next
+
+
+def _cut_past(ordered: list, limit: int) -> tuple[list, str]:
+    """Keep whole months, else whole days; the next page lists what ended before the period
+    after the cut (a "2021" event ends in December 2021, so it needs the whole month)."""
+    cut = _month_of(ordered[limit], True)
+    kept = [item for item in ordered[:limit] if _month_of(item, True) != cut]
+    if kept:
+        return kept, _month_text(cut + 1)
+    day = _last(ordered[limit])
+    kept = [item for item in ordered[:limit] if _last(item) != day]
+    return (kept, _day_after(day)) if kept else (ordered[:limit], _first_day(day))
+
+
+def _last(item) -> str:
+    start, end = item[1]
+    return (end or start).value[:10]
+
+
+def _first_day(text: str) -> str:
+    """``YYYY-MM-DD`` or ``YYYY-MM`` of a date of any precision (a year starts in January)."""
+    return text if len(text) >= 7 else text[:4] + "-01"
+
+
+def _day_after(text: str) -> str:
+    """The first day after a day, month or year."""
+    if len(text) >= 10:
+        return (date.fromisoformat(text[:10]) + timedelta(days=1)).isoformat()
+    return _month_text(month_index(text, last=True) + 1)
 
 
 def _month_of(item, past: bool) -> int:

@@ -1,9 +1,10 @@
 """The shared watch: calls for projects, open ones by deadline and closed ones archived.
 
-Calls are few (2,000 at 100,000 organisations, bench/generate.py), so one query reads every
-call's deadline and keeps a page; the details of that page are read after
-(:mod:`oscartes_kg.details`). A call is open while its deadline is today or later. A theme
-finds the calls naming it, a broader or a narrower theme, like ``queries/calls_open.rq``.
+A listing reads the deadline keys that :mod:`oscartes_kg.derived` keeps for the month of each
+call's deadline, from this month onwards (open calls) or backwards (closed), and stops once a
+page is complete; the details of that page are read after (:mod:`oscartes_kg.details`). A call is open while its deadline is today or later. A theme
+finds the calls naming it, a broader or a narrower theme (the keys say so), like
+``queries/calls_open.rq``.
 """
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ from datetime import date
 
 import pyoxigraph as ox
 
-from . import details, labels
-from .queries import run_text
-from .store import sparql_term
+from . import details, graphs, labels
+from .agenda import month_index
 
 __all__ = ["Call", "open_calls", "closed_calls", "PROPS"]
 
@@ -26,20 +26,10 @@ PROPS = [RDFS_LABEL, DCTERMS + "description", DCTERMS + "modified", DCTERMS + "c
          SCHEMA + "url", SCHEMA + "funder", OSC + "deadline", OSC + "eligibleTheme",
          OSC + "eligibleTerritory"]
 
-_DEADLINES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX osc: <https://w3id.org/oscartes/ns#>
-SELECT ?call ?deadline WHERE {
-  ?call a osc:CallForProjects ; osc:deadline ?deadline .
-  FILTER(SUBSTR(STR(?deadline), 1, 10) %(compare)s %(today)s)
-  %(theme)s
-}
-ORDER BY %(order)s LIMIT %(limit)d"""
-
-_THEME = """FILTER EXISTS {
-    { ?call osc:eligibleTheme %(t)s }
-    UNION { ?call osc:eligibleTheme ?eligible . ?eligible skos:broaderTransitive %(t)s }
-    UNION { %(t)s skos:broaderTransitive ?eligible . ?call osc:eligibleTheme ?eligible }
-  }"""
+DEADLINE_KEY = ox.NamedNode(OSC + "deadlineKey")
+DEADLINE = ox.NamedNode(OSC + "deadline")
+#: How many months of deadlines a listing reads at most, forwards or backwards (ten years).
+MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -69,22 +59,45 @@ def open_calls(store, *, today: date, theme: ox.NamedNode | None = None, limit: 
     >>> open_calls(open_store(), today=date(2026, 1, 1))
     []
     """
-    return _calls(store, ">=", "STR(?deadline) ?call", today, theme, limit, lang)
+    day = today.isoformat()
+    first = month_index(day)
+    return _calls(store, range(first, first + MONTHS), lambda deadline: deadline >= day,
+                  theme, limit, lang, latest_first=False)
 
 
 def closed_calls(store, *, today: date, theme: ox.NamedNode | None = None, limit: int = 100,
                  lang: str = "fr") -> list[Call]:
     """Calls whose deadline has passed, the most recent deadline first."""
-    return _calls(store, "<", "DESC(STR(?deadline)) ?call", today, theme, limit, lang)
+    day = today.isoformat()
+    first = month_index(day)
+    return _calls(store, range(first, first - MONTHS, -1), lambda deadline: deadline < day,
+                  theme, limit, lang, latest_first=True)
 
 
-def _calls(store, compare, order, today, theme, limit, lang) -> list[Call]:
-    text = _DEADLINES % {"compare": compare, "order": order, "limit": limit,
-                         "today": sparql_term(ox.Literal(today.isoformat())),
-                         "theme": _THEME % {"t": sparql_term(theme)} if theme else ""}
-    iris = [row["call"] for row in run_text(store, text)]
-    found = details.fetch(store, iris, OSC + "CallForProjects", PROPS)
-    return [_call(iri.value, found, lang) for iri in iris if found.of(iri.value).get(OSC + "deadline")]
+def _calls(store, months, keeps, theme, limit, lang, *, latest_first: bool) -> list[Call]:
+    """Read the deadline keys of :mod:`oscartes_kg.derived` month by month (a theme's key
+    covers its broader and narrower themes) until ``limit`` calls and their month are in hand."""
+    found: dict[ox.NamedNode, str] = {}
+    for month in months:
+        key = ox.Literal(f"{month} {theme.value}" if theme else str(month))
+        new = {q.subject for q in store.quads(None, DEADLINE_KEY, key, graphs.DERIVED)} - set(found)
+        for call, deadline in _deadlines(store, new).items():
+            if keeps(deadline):
+                found[call] = deadline
+        if len(found) >= limit:
+            break
+    ordered = sorted(sorted(found, key=lambda c: c.value), key=found.__getitem__,
+                     reverse=latest_first)[:limit]
+    details_ = details.fetch(store, ordered, OSC + "CallForProjects", PROPS)
+    return [_call(c.value, details_, lang) for c in ordered if details_.of(c.value).get(OSC + "deadline")]
+
+
+def _deadlines(store, calls: set) -> dict:
+    """``{call: deadline day}`` read from the public graphs."""
+    quads = (q for call in calls for q in store.quads(call, DEADLINE)) if store.backend == "embedded" \
+        else (q for q in store.outgoing(calls) if q.predicate == DEADLINE)
+    return {q.subject: q.object.value[:10] for q in quads
+            if isinstance(q.graph_name, ox.NamedNode) and graphs.is_public(q.graph_name)}
 
 
 def _call(iri: str, found: details.Details, lang: str) -> Call:

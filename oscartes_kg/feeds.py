@@ -9,11 +9,14 @@ takes the time the data last changed (the store's change stamp, :mod:`oscartes_k
 """
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyoxigraph as ox
 from feedgen.feed import FeedGenerator
 
 from . import details, dumps, labels
@@ -24,21 +27,29 @@ __all__ = ["Entry", "Feed", "atom", "recent_initiatives", "data_changed_at", "mo
 PARIS = ZoneInfo("Europe/Paris")
 OSC = "https://w3id.org/oscartes/ns#"
 DCTERMS = "http://purl.org/dc/terms/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
+# One query per kind of date, each keeping its latest ``limit`` initiatives: the latest
+# ``limit`` initiatives by their latest date are among them (an initiative ranked higher by its
+# latest date ranks higher in that date's own list). Few resources carry dcterms:modified or
+# created: LATERAL (Oxigraph, SEP-0006) checks the class of each, where a join would start from
+# every initiative; review and start dates are read by a plain join.
 _RECENT = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX schema: <http://schema.org/>
 PREFIX osc: <https://w3id.org/oscartes/ns#>
-SELECT ?initiative (MAX(STR(?date)) AS ?when) WHERE {
-  ?initiative a osc:Initiative .
-  OPTIONAL {
-    { ?initiative dcterms:modified ?date } UNION { ?initiative dcterms:created ?date }
-    UNION { ?initiative osc:hasCharterReview ?review . ?review dcterms:date ?date }
-    UNION { ?initiative schema:startDate ?date }
-  }
-}
-GROUP BY ?initiative
-ORDER BY DESC(?when) ?initiative
+SELECT ?initiative ?date WHERE { %s }
+ORDER BY DESC(STR(?date)) ?initiative
 LIMIT %d"""
+_DATED_BY = ("?initiative dcterms:modified ?date LATERAL { ?initiative a osc:Initiative }",
+             "?initiative dcterms:created ?date LATERAL { ?initiative a osc:Initiative }",
+             "?initiative osc:hasCharterReview ?review . ?review dcterms:date ?date",
+             "?initiative a osc:Initiative ; schema:startDate ?date")
+_UNDATED = """PREFIX osc: <https://w3id.org/oscartes/ns#>
+SELECT ?initiative WHERE { ?initiative a osc:Initiative } LIMIT %d"""
+#: Remote stores carry no change stamp: their feed is recomputed after this many seconds.
+REMOTE_MAX_AGE = 300
+_cache: dict[tuple, list] = {}
+_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -128,15 +139,39 @@ def data_changed_at(store) -> datetime:
 
 def recent_initiatives(store, *, limit: int = 50, lang: str = "fr") -> list[tuple[str, str | None, str, str]]:
     """``(IRI, latest date or None, label, description)`` of the initiatives with the latest
-    dates first (initiatives without any date last)."""
-    rows = [(row["initiative"], row["when"].value if row["when"] is not None else None)
-            for row in run_text(store, _RECENT % limit)]
-    found = details.fetch(store, [iri for iri, _ in rows], OSC + "Initiative",
-                          ["http://www.w3.org/2000/01/rdf-schema#label", DCTERMS + "description"])
-    listed = []
-    for iri, when in rows:
-        props = found.of(iri.value)
-        label = labels.pick(props.get("http://www.w3.org/2000/01/rdf-schema#label", []), lang)
-        listed.append((iri.value, when, label or iri.value.rsplit("/", 1)[-1],
-                       labels.pick(props.get(DCTERMS + "description", []), lang) or ""))
-    return listed
+    dates first (then, if fewer are dated, others without a date).
+
+    Reading every initiative's dates costs seconds at 100,000 organisations (bench/RESULTS.md),
+    so the answer is kept until the data change (the embedded store's change stamp; at most
+    ``REMOTE_MAX_AGE`` seconds on a remote store).
+    """
+    key = (getattr(store, "path", None) or getattr(store, "query_url", None) or id(store),
+           _version(store), limit, lang)
+    with _cache_lock:
+        if key not in _cache:
+            _cache.clear()  # one data version at a time
+            _cache[key] = _recent(store, limit, lang)
+        return _cache[key]
+
+
+def _version(store) -> str:
+    if getattr(store, "path", None) is not None:
+        return dumps.open_cache(store).version()
+    return str(int(time.time() // REMOTE_MAX_AGE))
+
+
+def _recent(store, limit: int, lang: str) -> list[tuple[str, str | None, str, str]]:
+    latest: dict[str, str] = {}
+    for pattern in _DATED_BY:
+        for row in run_text(store, _RECENT % (pattern, limit)):
+            iri, when = row["initiative"].value, row["date"].value
+            latest[iri] = max(latest.get(iri, ""), when)
+    chosen = sorted(latest, key=lambda iri: (latest[iri], iri), reverse=True)[:limit]
+    if len(chosen) < limit:
+        chosen += [row["initiative"].value for row in run_text(store, _UNDATED % (2 * limit))
+                   if row["initiative"].value not in latest][:limit - len(chosen)]
+    iris = [ox.NamedNode(iri) for iri in chosen]
+    found = details.fetch(store, iris, OSC + "Initiative", [RDFS_LABEL, DCTERMS + "description"])
+    return [(iri, latest.get(iri), labels.pick(found.of(iri).get(RDFS_LABEL, []), lang)
+             or iri.rsplit("/", 1)[-1], labels.pick(found.of(iri).get(DCTERMS + "description", []), lang) or "")
+            for iri in chosen if found.of(iri)]

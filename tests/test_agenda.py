@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import icalendar
+import pyoxigraph as ox
 import pytest
 import requests
 
@@ -188,12 +189,12 @@ def test_agenda_past_pages_by_whole_months(site):
     store = site.extensions["oscartes_store"]
     every = agenda.past(store, before=today(), limit=100)
     assert [e.label for e in every.events][:2] == ["Disco soupe passée", "ESS Initiatives 2021"]
-    assert every.next_month is None
+    assert every.next_page is None
     first = agenda.past(store, before=today(), limit=2)
     # the three "2021" events count up to December 2021: a page of two stops before that month
     assert [e.label for e in first.events] == ["Disco soupe passée"]
-    assert first.next_month == "2022-01"
-    rest = agenda.past(store, before=date.fromisoformat(first.next_month + "-01"), limit=100)
+    assert first.next_page == "2022-01"
+    rest = agenda.past(store, before=date.fromisoformat(first.next_page + "-01"), limit=100)
     assert [e.iri for e in first.events + rest.events] == [e.iri for e in every.events]
 
 
@@ -202,12 +203,23 @@ def test_agenda_upcoming_pages_by_whole_months(site):
     every = agenda.upcoming(store, since=today(), limit=100)
     assert [e.label for e in every.events][:2] == ["Exposition en cours", "Atelier de réparation"]
     first = agenda.upcoming(store, since=today(), limit=2)
-    assert first.events and first.next_month is not None
+    assert first.events and first.next_page is not None
     assert [e.iri for e in first.events] == [e.iri for e in every.events[:len(first.events)]]
-    rest = agenda.upcoming(store, since=date.fromisoformat(first.next_month + "-01"), limit=100)
+    assert [e.label for e in first.events] == ["Exposition en cours", "Atelier de réparation"]
+    assert first.next_page == (today() + timedelta(days=40)).isoformat()  # the market's day
+    rest = agenda.upcoming(store, since=date.fromisoformat(first.next_page), limit=100)
     # events still going on when the next page starts are shown again there, as "ongoing"
-    starting = [e.iri for e in rest.events if e.start.value[:7] >= first.next_month]
+    starting = [e.iri for e in rest.events if e.start.value[:10] >= first.next_page[:len(e.start.value[:10])]]
     assert starting == [e.iri for e in every.events[len(first.events):]]
+
+
+def test_agenda_more_events_in_one_day_than_a_page_still_moves_on():
+    day = ox.Literal("2027-03-04", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    ordered = [(f"urn:e{n}", (day, None)) for n in range(3)]
+    kept, following = agenda._cut_upcoming(ordered, 2)
+    assert [iri for iri, _ in kept] == ["urn:e0", "urn:e1"] and following == "2027-03-05"
+    kept, before = agenda._cut_past(ordered, 2)
+    assert len(kept) == 2 and before == "2027-03-04"
 
 
 def test_agenda_next_page_link(client):
@@ -225,3 +237,15 @@ def test_agenda_ics_downloads_over_http(site, live_server):
     one = requests.get(url + "/id/event/atelier-reparation.ics", timeout=30)
     assert one.status_code == 200 and "attachment" in one.headers["Content-Disposition"]
     assert list(events_of(parse_calendar(one.content))) == [EVENT + "atelier-reparation"]
+
+
+def test_agenda_same_listing_on_both_backends(any_store, tmp_path):
+    bootstrap.init_store(any_store, demo=True)
+    scenario.load(any_store, tmp_path, today())
+    upcoming = agenda.upcoming(any_store, since=today(), theme=ox.NamedNode(scenario.ALIMENTATION))
+    assert [e.label for e in upcoming.events] == ["Atelier de réparation"]
+    assert upcoming.events[0].commune == (scenario.PALAISEAU, "Palaiseau")
+    past = agenda.past(any_store, before=today(), commune=ox.NamedNode(scenario.PALAISEAU))
+    assert [e.label for e in past.events] == ["Disco soupe passée"]
+    everything = agenda.upcoming(any_store, since=today())
+    assert "Événement secret" not in [e.label for e in everything.events]

@@ -119,3 +119,14 @@ def test_initiatives_atom_feed_latest_first(client):
     assert scenario.ID + "initiative/agissons-pour-le-climat" in ids
     assert len(ids) == len(set(ids))
     assert "private" not in client.get("/initiatives.atom").get_data(as_text=True)
+
+
+def test_calls_same_listing_on_both_backends(any_store, tmp_path):
+    from oscartes_kg import calls
+
+    bootstrap.init_store(any_store, demo=True)
+    scenario.load(any_store, tmp_path, today())
+    found = calls.open_calls(any_store, today=today())
+    assert [c.label for c in found] == ["Climat : fonds d'urgence", "Alimentation locale"]
+    assert found[1].funder == (scenario.ID + "organisation/poles-noe", "PôleS NOE")
+    assert [c.label for c in calls.closed_calls(any_store, today=today())] == ["Appel clos"]
