@@ -11,12 +11,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 from oscartes_kg import agenda, choices, ical
 from oscartes_kg.errors import UsageError
 
-from . import dates, kb
+from . import dates, kb, terms
 from .i18n import current, tr
 
 bp = Blueprint("agenda", __name__)
 
-ID_BASE = "https://w3id.org/oscartes/id/"
 #: Events in /agenda.ics: the upcoming ones, and the most recent past ones for context.
 FEED_UPCOMING, FEED_PAST = 500, 100
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-\d{2})?$")
@@ -65,7 +64,8 @@ def feed():
 @bp.get("/id/event/<slug>.ics")
 def event_ics(slug: str):
     """One event as an .ics file to add to one's calendar (404 for an unknown or private one)."""
-    event = agenda.event(kb.get_store(), ox.NamedNode(ID_BASE + "event/" + _slug(slug)), current())
+    iri = ox.NamedNode(kb.settings().iri_base + "event/" + _slug(slug))
+    event = agenda.event(kb.get_store(), iri, current())
     return _ics(ical.calendar([event], name=event.label, lang=current()), f"{slug}.ics",
                 attachment=True)
 
@@ -123,8 +123,9 @@ def _ics(body: bytes, filename: str, *, attachment: bool) -> Response:
 
 @bp.app_template_filter("local_path")
 def local_path(iri: str) -> str:
-    """The local page of a resource IRI (``/id/{kind}/{slug}``); other IRIs as they are."""
-    return "/id/" + iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
+    """The local page of a resource IRI under ``iri_base`` (``/id/{kind}/{slug}``); other IRIs
+    as they are."""
+    return terms.local_path(iri, kb.settings().iri_base) or iri
 
 
 @bp.app_template_global("agenda_url")
