@@ -46,7 +46,7 @@ def index():
     """Counts per kind, the next events, the open calls, links onwards."""
     store = kb.get_store()
     cache = dump_cache(store)
-    statistics = cache.statistics()
+    statistics = cache.statistics(stale_ok=True)  # earlier counts while new ones are made
     lang, base = current(), kb.settings().iri_base
     events, open_calls = _listings(store, cache.version(), lang)
     return render_template(

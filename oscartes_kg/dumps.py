@@ -16,6 +16,7 @@ import fcntl
 import gzip
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -38,6 +39,9 @@ __all__ = ["Dump", "DUMPS", "Cache", "stamp_change", "open_cache", "STAMP", "DEF
 STAMP = "stamp"
 #: Seconds a remote store's dumps and statistics are kept when no max age is configured.
 DEFAULT_MAX_AGE = 3600.0
+
+
+log = logging.getLogger("oscartes_kg.dumps")
 
 
 @dataclass(frozen=True)
@@ -126,11 +130,42 @@ class Cache:
         dump = DUMPS[name]
         return self._fresh(name, lambda output: dump.write(self.store, self._public(), output))
 
-    def statistics(self) -> Statistics:
-        """Counts over the public graphs for VoID and the service description, cached."""
-        path = self._fresh("statistics.json", lambda output: output.write(
-            json.dumps(compute(self.store, self._public()).to_json()).encode()))
-        return Statistics.from_json(json.loads(path.read_bytes()))
+    def statistics(self, *, stale_ok: bool = False) -> Statistics:
+        """Counts over the public graphs for VoID and the service description, cached.
+
+        ``stale_ok``: when counts from an earlier data version exist, return them at once and
+        make the new ones in the background (counting takes about 20 s at 100,000
+        organisations: a home page must not wait for it after each change).
+        """
+        name = "statistics.json"
+        make = lambda output: output.write(  # noqa: E731
+            json.dumps(compute(self.store, self._public()).to_json()).encode())
+        target = self.folder / name
+        if stale_ok and target.exists() and not self._is_fresh(name):
+            self._refresh_in_background(name, make)
+            return Statistics.from_json(json.loads(target.read_bytes()))
+        return Statistics.from_json(json.loads(self._fresh(name, make).read_bytes()))
+
+    _refreshing: set = set()
+
+    def _refresh_in_background(self, name: str, write: Callable) -> None:
+        """Make ``name`` again in a daemon thread, once at a time per file."""
+        key = self.folder / name
+        with Cache._guard:
+            if key in Cache._refreshing:
+                return
+            Cache._refreshing.add(key)
+
+        def work() -> None:
+            try:
+                self._fresh(name, write)
+            except Exception:  # logged, and the next request tries again
+                log.exception("remaking %s failed", key)
+            finally:
+                with Cache._guard:
+                    Cache._refreshing.discard(key)
+
+        threading.Thread(target=work, name=f"refresh-{name}", daemon=True).start()
 
     def _public(self) -> list:
         return graphs.public(self.store.graphs())
