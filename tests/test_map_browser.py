@@ -105,6 +105,7 @@ def test_a_popup_links_to_the_page(visit, site):
     marker = visit.locator('#map img.leaflet-marker-icon[title="Zéphyr coopérative"]')
     expect(marker).to_be_visible(timeout=15000)
     assert visit.locator("#map .leaflet-marker-icon").count() == 1  # the theme filter applied
+    visit.wait_for_load_state("networkidle")
     marker.click()
     link = visit.locator(".leaflet-popup-content a")
     expect(link).to_have_text("Zéphyr coopérative")
@@ -117,6 +118,7 @@ def test_a_hostile_label_shows_as_text_in_its_popup(visit, site):
     visit.goto(site + f"/map?theme={ID}theme/eau")
     marker = visit.locator("#map img.leaflet-marker-icon").first
     expect(marker).to_be_visible(timeout=15000)
+    visit.wait_for_load_state("networkidle")
     marker.click()
     expect(visit.locator(".leaflet-popup-content a")).to_have_text(HOSTILE_LABEL)
     assert visit.locator(".leaflet-popup-content img").count() == 0

@@ -11,6 +11,7 @@
   var cluster = L.markerClusterGroup({ chunkedLoading: true });
   map.addLayer(cluster);
   var pending = null;
+  var shown = new Map(); // IRI -> marker
 
   function localUrl(url) {
     return typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/" ? url : "#";
@@ -49,18 +50,28 @@
         return response.json();
       })
       .then(function (data) {
-        var markers = data.features.map(function (feature) {
-          var point = feature.geometry.coordinates; // [longitude, latitude] (RFC 7946)
-          return L.marker([point[1], point[0]], { title: feature.properties.label,
-                                                 alt: feature.properties.label })
-            .bindPopup(popup(feature.properties));
+        // Keep the markers already shown (an open popup stays open while the map moves);
+        // add the new ones, remove those no longer in the answer.
+        var wanted = new Map(), added = [], removed = [];
+        data.features.forEach(function (feature) { wanted.set(feature.properties.iri, feature); });
+        shown.forEach(function (marker, iri) {
+          if (!wanted.has(iri)) { removed.push(marker); shown.delete(iri); }
         });
-        cluster.clearLayers();
-        cluster.addLayers(markers);
-        box.dataset.loaded = String(markers.length);
+        wanted.forEach(function (feature, iri) {
+          if (shown.has(iri)) { return; }
+          var point = feature.geometry.coordinates; // [longitude, latitude] (RFC 7946)
+          var marker = L.marker([point[1], point[0]], { title: feature.properties.label,
+                                                       alt: feature.properties.label })
+            .bindPopup(popup(feature.properties));
+          shown.set(iri, marker);
+          added.push(marker);
+        });
+        cluster.removeLayers(removed);
+        cluster.addLayers(added);
+        box.dataset.loaded = String(shown.size);
         status.textContent = data.truncated ? box.dataset.textTruncated
-                                            : markers.length + " " + box.dataset.textCount;
-        if (first && markers.length) {
+                                            : shown.size + " " + box.dataset.textCount;
+        if (first && shown.size) {
           map.fitBounds(cluster.getBounds(), { maxZoom: 13, padding: [20, 20] });
         }
       })
