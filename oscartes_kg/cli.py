@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import bootstrap, catalogue, dumps, formats, graphs, ingest, queries, roles, tokens
+from . import accounts, bootstrap, catalogue, dumps, formats, graphs, ingest, queries, roles, tokens
 from .config import Settings
 from .errors import NotFound, OscartesError, RejectedInput, UsageError
 from .store import open_store
@@ -291,6 +291,94 @@ def token_revoke(data, remote_url, token_id):
         tokens.revoke(store, token_id)
     click.echo(f"Jeton {token_id} révoqué / token {token_id} revoked", err=True)
 
+
+
+@main.group(epilog=EXIT_CODES)
+def user():
+    """Create, list and manage the accounts people log in with (the first admin is made here)."""
+
+
+def _check_role_option(role: str) -> None:
+    if not roles.is_role(role):  # before opening the store: a usage error, exit 2
+        raise UsageError(f"rôle inconnu « {role} » : choisissez parmi {', '.join(roles.ROLES)} / "
+                         f"unknown role {role!r}: choose one of {', '.join(roles.ROLES)}")
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The new password: first line of stdin, or typed twice at a hidden prompt (never argv)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Mot de passe / password", hide_input=True,
+                        confirmation_prompt="Confirmez / repeat", err=True)
+
+
+@user.command("create", epilog=EXIT_CODES)
+@store_options
+@click.argument("login")
+@click.option("--role", required=True, help=f"Role: {', '.join(roles.ROLES)}.")
+@click.option("--name", help="Display name (default: the login).")
+@click.option("--acts-for", "acts_for", metavar="IRI",
+              help="The person or organisation this user acts for.")
+@click.option("--password-stdin", "password_stdin", is_flag=True,
+              help="Read the password from the first line of stdin (for scripts) instead of a prompt.")
+@reports_errors
+def user_create(data, remote_url, login, role, name, acts_for, password_stdin):
+    """Create the account LOGIN (an e-mail address or user name); the password is asked for."""
+    _check_role_option(role)
+    accounts.normalise_login(login)
+    password = _read_password(password_stdin)
+    with _open(_settings(data, remote_url)) as store:
+        created = accounts.create(store, login, password, role, name, acts_for)
+    click.echo(f"Compte « {created.login} » créé ({created.role}) / "
+               f"account {created.login!r} created ({created.role})", err=True)
+
+
+@user.command("list", epilog=EXIT_CODES)
+@store_options
+@reports_errors
+def user_list(data, remote_url):
+    """List the accounts: login, name, role, creation date, disabled (never a password hash)."""
+    with _open(_settings(data, remote_url)) as store:
+        found = accounts.list_users(store)
+    click.echo("login\tname\trole\tcreated\tdisabled\tacts_for")
+    for item in found:
+        click.echo(f"{item.login}\t{item.name}\t{item.role}\t{item.created}\t"
+                   f"{'yes' if item.disabled else 'no'}\t{item.acts_for or ''}")
+
+
+@user.command("role", epilog=EXIT_CODES)
+@store_options
+@click.argument("login")
+@click.argument("role")
+@reports_errors
+def user_role(data, remote_url, login, role):
+    """Give the account LOGIN the role ROLE (effective at its next request)."""
+    _check_role_option(role)
+    with _open(_settings(data, remote_url)) as store:
+        changed = accounts.set_role(store, login, role)
+    click.echo(f"« {changed.login} » : rôle {role} / {changed.login!r}: role {role}", err=True)
+
+
+@user.command("disable", epilog=EXIT_CODES)
+@store_options
+@click.argument("login")
+@reports_errors
+def user_disable(data, remote_url, login):
+    """Disable the account LOGIN: it can no longer log in, and its sessions stop counting."""
+    with _open(_settings(data, remote_url)) as store:
+        changed = accounts.disable(store, login)
+    click.echo(f"Compte « {changed.login} » désactivé / account disabled", err=True)
+
+
+@user.command("enable", epilog=EXIT_CODES)
+@store_options
+@click.argument("login")
+@reports_errors
+def user_enable(data, remote_url, login):
+    """Enable the disabled account LOGIN again."""
+    with _open(_settings(data, remote_url)) as store:
+        changed = accounts.enable(store, login)
+    click.echo(f"Compte « {changed.login} » réactivé / account enabled", err=True)
 
 def _split(param: str) -> tuple[str, str]:
     key, sep, value = param.partition("=")

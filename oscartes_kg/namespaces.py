@@ -61,8 +61,10 @@ class OSC(DefinedNamespace):
     SteeringCommittee: URIRef
     Territory: URIRef
     Training: URIRef
+    UserAccount: URIRef
     Verdict: URIRef
     WorkingGroup: URIRef
+    actsFor: URIRef
     affirmed: URIRef
     agendaKey: URIRef
     approved: URIRef
@@ -78,6 +80,7 @@ class OSC(DefinedNamespace):
     criterionVerdict: URIRef
     deadline: URIRef
     deadlineKey: URIRef
+    disabled: URIRef
     eligibleTerritory: URIRef
     eligibleTheme: URIRef
     fulfilled: URIRef
@@ -85,12 +88,14 @@ class OSC(DefinedNamespace):
     hasCharterReview: URIRef
     inseeCode: URIRef
     legalStatus: URIRef
+    login: URIRef
     needOfferKind: URIRef
     needOfferStatus: URIRef
     notAffirmed: URIRef
     open: URIRef
     partOf: URIRef
     partnerOf: URIRef
+    passwordHash: URIRef
     postedBy: URIRef
     rejected: URIRef
     reviewOutcome: URIRef
