@@ -17,11 +17,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["OSCARTES"] = settings or Settings.from_env()
     app.json.ensure_ascii = False
-    from . import agenda, calls, entities, errors, graph_store, home, i18n, kb, map, named_queries, ontology_docs, search, service, site, sparql
+    from . import agenda, calls, entities, errors, graph_store, home, i18n, kb, login, map, named_queries, ontology_docs, search, service, sessions, site, sparql
     kb.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
     site.init_app(app)
+    sessions.init_app(app)
+    login.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(sparql.bp)
     app.register_blueprint(graph_store.bp)

@@ -1,22 +1,25 @@
-"""Who is calling: the bearer token of a request, its role, and the guard for write routes.
+"""Who is calling: the bearer token or logged-in user of a request, its role, and the guard for writes.
 
-A request without a valid token is anonymous (role None) and reads public graphs only. Routes
-that write call ``require(check)`` or use ``@require_role(check)``: 401 (with RFC 6750's
-``WWW-Authenticate``) when the token is missing or invalid, 403 when its role may not.
+Machines send a bearer token; people log in and carry a session cookie (``app.sessions``). When
+both come, the token wins (and the session is ignored). A request with neither is anonymous
+(role None) and reads public graphs only. Routes that write call ``require(check)`` or use
+``@require_role(check)``: 401 (with RFC 6750's ``WWW-Authenticate``) when no valid credentials
+come, 403 when the role may not.
 """
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
 
-from flask import g, request
+from flask import current_app, g, request, session
 
-from oscartes_kg import tokens
+from oscartes_kg import accounts, tokens
 from oscartes_kg.errors import Forbidden, Unauthorized
 
 from . import kb
 
-__all__ = ["presented_token", "current_token", "current_role", "require", "require_role"]
+__all__ = ["presented_token", "current_token", "current_user", "current_role", "require",
+           "require_role"]
 
 
 def presented_token() -> str | None:
@@ -35,16 +38,41 @@ def current_token() -> tokens.Token | None:
     return g.oscartes_token
 
 
+def current_user() -> accounts.User | None:
+    """The logged-in, enabled user of this request's session (looked up once), or None.
+
+    The account is read again at each request, so a disabled account or a changed role takes
+    effect at once. None when a bearer token was sent, or when ``app.sessions`` set the session
+    aside (an unsafe request to a protocol route without a CSRF header).
+    """
+    if "oscartes_user" not in g:
+        g.oscartes_user = None
+        cookie = current_app.config.get("SESSION_COOKIE_NAME", "session")
+        # Without the cookie, leave the session untouched (no "Vary: Cookie" on public pages).
+        if (cookie in request.cookies and presented_token() is None
+                and not g.get("oscartes_session_ignored") and session.get("login")):
+            user = accounts.get(kb.get_store(), session["login"])
+            if user is not None and not user.disabled and user.iri == session.get("uid"):
+                g.oscartes_user = user
+    return g.oscartes_user
+
+
 def current_role() -> str | None:
-    """The role of this request's valid token, or None for an anonymous request."""
+    """The role of this request's valid token, else of its logged-in user, else None."""
     token = current_token()
-    return token.role if token else None
+    if token is not None:
+        return token.role
+    if presented_token() is not None:
+        return None  # an invalid token is not made good by a session
+    user = current_user()
+    return user.role if user else None
 
 
 def require(check: Callable[[str | None], bool]) -> str:
     """Return the caller's role if ``check(role)`` allows it.
 
-    :raises Unauthorized: no token, or one that is malformed, unknown or revoked (401).
+    :raises Unauthorized: no token nor logged-in user, or a token that is malformed, unknown or
+        revoked (401).
     :raises Forbidden: a valid token whose role ``check`` refuses (403).
     """
     role = current_role()
@@ -52,8 +80,9 @@ def require(check: Callable[[str | None], bool]) -> str:
         message = ("jeton absent ou invalide : envoyez « Authorization: Bearer JETON » / "
                    "missing or invalid token: send \"Authorization: Bearer TOKEN\"")
         if presented_token() is None:
-            message = ("cette opération demande un jeton (« Authorization: Bearer JETON ») / "
-                       "this operation needs a token (\"Authorization: Bearer TOKEN\")")
+            message = ("cette opération demande un jeton (« Authorization: Bearer JETON ») ou "
+                       "une connexion (/login) / this operation needs a token "
+                       "(\"Authorization: Bearer TOKEN\") or a login (/login)")
         raise Unauthorized(message, rule="token")
     if not check(role):
         raise Forbidden(f"le rôle « {role} » ne permet pas cette opération / "

@@ -81,6 +81,19 @@ class Settings:
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
         "Attribution shown on the maps for the tiles (HTML, set by the operator, not by "
         "visitors). Env: OSCARTES_MAP_ATTRIBUTION.")
+    secret_key: str = field(default="", repr=False, metadata={"help": (
+        "Key that signs the login sessions and form (CSRF) tokens; keep it secret and the same "
+        "across processes. If unset, the embedded store generates one and keeps it in "
+        "DATA/secret_key (mode 0600); a remote-store deployment must set it (otherwise each "
+        "process makes its own, and logins end at restart). Env: OSCARTES_SECRET_KEY.")})
+    session_hours: float = _setting(
+        12.0, "Hours a login lasts before the user must log in again. "
+              "Env: OSCARTES_SESSION_HOURS.")
+    behind_proxy: bool = _setting(
+        False, "The app runs behind one trusted reverse proxy: believe its X-Forwarded-For, "
+               "-Proto and -Host headers (client address for login throttling, HTTPS for "
+               "Secure cookies). Leave false when clients reach the app directly. "
+               "Env: OSCARTES_BEHIND_PROXY.")
 
     ENV = {
         "data": "OSCARTES_DATA",
@@ -103,6 +116,9 @@ class Settings:
         "catalogue_max_age": "OSCARTES_CATALOGUE_MAX_AGE",
         "map_tile_url": "OSCARTES_MAP_TILE_URL",
         "map_attribution": "OSCARTES_MAP_ATTRIBUTION",
+        "secret_key": "OSCARTES_SECRET_KEY",
+        "session_hours": "OSCARTES_SESSION_HOURS",
+        "behind_proxy": "OSCARTES_BEHIND_PROXY",
     }
 
     @classmethod
