@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import index, query, records
+from . import bits, index, query, records
 from .query import FACET_FIELDS, Feature, Features, FacetValue, Filters, Hit, SearchResults
 from .records import KIND_LABELS, kind_of
 
@@ -130,7 +130,9 @@ class Catalogue:
 
         :raises StoreError: the catalogue had to be built and the store could not be read.
         """
-        return query.search(self._reader(), text, filters, page, size)
+        connection = self._reader()
+        sets = bits.load(connection, str(self.path), index.meta(connection, "generation") or "")
+        return query.search(connection, sets, text, filters, page, size)
 
     def features(self, bbox: tuple[float, float, float, float] | None = None,
                  themes: Iterable[str] = (), kinds: Iterable[str] = (),

@@ -92,6 +92,13 @@ def set_meta(connection: sqlite3.Connection, **values: str) -> None:
     connection.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", values.items())
 
 
+def _next_generation() -> str:
+    """A new value for ``meta.generation``: readers keep in-memory facet sets per generation."""
+    import uuid
+
+    return uuid.uuid4().hex
+
+
 def write_all(connection: sqlite3.Connection, context: Context, records: list[Record],
               *, version: str) -> int:
     """Replace the whole index by ``records`` in one transaction; return how many were written."""
@@ -106,7 +113,7 @@ def write_all(connection: sqlite3.Connection, context: Context, records: list[Re
         connection.executemany(_INSERT_PLACE, rows[3])
         for statement in filter(str.strip, INDEXES.split(";")):
             connection.execute(statement)
-        set_meta(connection, version=version, built_at=str(time.time()),
+        set_meta(connection, version=version, built_at=str(time.time()), generation=_next_generation(),
                  context=json.dumps(context.to_json(), ensure_ascii=False))
         connection.execute("COMMIT")
     except BaseException:
@@ -128,7 +135,7 @@ def write_some(connection: sqlite3.Connection, context: Context, iris: Iterable[
         _insert(connection, list(records), terms)
         if relocate:
             _relocate(connection, context)
-        set_meta(connection, version=version,
+        set_meta(connection, version=version, generation=_next_generation(),
                  context=json.dumps(context.to_json(), ensure_ascii=False))
         connection.execute("COMMIT")
     except BaseException:
