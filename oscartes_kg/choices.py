@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import labels
+from . import labels, versioned
 from .errors import UsageError
 from .queries import run_text
 
@@ -41,7 +41,12 @@ class Choice:
 
 
 def themes(store, lang: str = "fr") -> list[Choice]:
-    """Every theme of the thesaurus, each followed by its narrower themes (depth first, by label)."""
+    """Every theme of the thesaurus, each followed by its narrower themes (depth first, by
+    label); kept until the data change."""
+    return versioned.cached(store, ("themes", lang), lambda: _themes(store, lang))
+
+
+def _themes(store, lang: str) -> list[Choice]:
     names: dict[str, list] = {}
     children: dict[str | None, set[str]] = {}
     for row in run_text(store, _THEMES):
@@ -68,7 +73,11 @@ def themes(store, lang: str = "fr") -> list[Choice]:
 
 
 def communes(store, lang: str = "fr") -> list[Choice]:
-    """The communes of the territories graph, by label."""
+    """The communes of the territories graph, by label; kept until the data change."""
+    return versioned.cached(store, ("communes", lang), lambda: _communes(store, lang))
+
+
+def _communes(store, lang: str) -> list[Choice]:
     found: dict[str, list] = {}
     for row in run_text(store, _COMMUNES):
         found.setdefault(row["commune"].value, [])

@@ -9,8 +9,6 @@ takes the time the data last changed (the store's change stamp, :mod:`oscartes_k
 """
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pyoxigraph as ox
 from feedgen.feed import FeedGenerator
 
-from . import details, dumps, labels
+from . import details, dumps, labels, versioned
 from .queries import run_text
 
 __all__ = ["Entry", "Feed", "atom", "recent_initiatives", "data_changed_at", "moment"]
@@ -46,10 +44,6 @@ _DATED_BY = ("?initiative dcterms:modified ?date LATERAL { ?initiative a osc:Ini
              "?initiative a osc:Initiative ; schema:startDate ?date")
 _UNDATED = """PREFIX osc: <https://w3id.org/oscartes/ns#>
 SELECT ?initiative WHERE { ?initiative a osc:Initiative } LIMIT %d"""
-#: Remote stores carry no change stamp: their feed is recomputed after this many seconds.
-REMOTE_MAX_AGE = 300
-_cache: dict[tuple, list] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -142,22 +136,10 @@ def recent_initiatives(store, *, limit: int = 50, lang: str = "fr") -> list[tupl
     dates first (then, if fewer are dated, others without a date).
 
     Reading every initiative's dates costs seconds at 100,000 organisations (bench/RESULTS.md),
-    so the answer is kept until the data change (the embedded store's change stamp; at most
-    ``REMOTE_MAX_AGE`` seconds on a remote store).
+    so the answer is kept until the data change (:mod:`oscartes_kg.versioned`).
     """
-    key = (getattr(store, "path", None) or getattr(store, "query_url", None) or id(store),
-           _version(store), limit, lang)
-    with _cache_lock:
-        if key not in _cache:
-            _cache.clear()  # one data version at a time
-            _cache[key] = _recent(store, limit, lang)
-        return _cache[key]
-
-
-def _version(store) -> str:
-    if getattr(store, "path", None) is not None:
-        return dumps.open_cache(store).version()
-    return str(int(time.time() // REMOTE_MAX_AGE))
+    return versioned.cached(store, ("recent_initiatives", limit, lang),
+                            lambda: _recent(store, limit, lang))
 
 
 def _recent(store, limit: int, lang: str) -> list[tuple[str, str | None, str, str]]:
