@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, current_app, redirect, render_template, requ
 from oscartes_kg import accounts
 
 from . import auth, kb
+from .sessions import always_csrf
 from .i18n import tr
 from .throttle import Throttle
 
@@ -44,6 +45,7 @@ def login_form():
 
 
 @bp.post("/login")
+@always_csrf
 def login():
     """Check the password (unless throttled); on success rotate the session and go on."""
     login_name = (request.form.get("login") or "").strip()
@@ -68,6 +70,7 @@ def login():
 
 
 @bp.post("/logout")
+@always_csrf
 def logout():
     """End the session (the form carries a CSRF token, so no other site can log people out)."""
     session.clear()

@@ -4,9 +4,13 @@ Sessions are Flask's signed cookies (no server-side session table): they hold th
 account IRI and a random id that changes at each login. Flask-WTF's ``CSRFProtect`` makes and
 checks the form tokens (signed with the same key, bound to the session); we decide where:
 
-- every POST/PUT/PATCH/DELETE needs a valid token (form field ``csrf_token`` or header
-  ``X-CSRFToken``), except requests with ``Authorization: Bearer`` (a bearer token is not sent
-  by browsers on their own, so it cannot be forged cross-site; the session is then ignored);
+- every POST/PUT/PATCH/DELETE that carries the session cookie needs a valid token (form field
+  ``csrf_token`` or header ``X-CSRFToken``): CSRF abuses what a cookie authorises, so a request
+  without the cookie has nothing to forge and meets the route's own guard (401) instead;
+- forms marked ``@always_csrf`` (the login form: login CSRF would log a victim into the
+  attacker's account) need the token even without a cookie;
+- requests with ``Authorization: Bearer`` need none (browsers never add that header on their
+  own, so it cannot be forged cross-site); their session is ignored;
 - on the machine protocols (``/sparql``, ``/graph-store``) a request without a CSRF header is
   served *anonymously*: SPARQL clients keep posting queries, while a logged-in user's cookie
   never authorises an update unless the page sent the header.
@@ -19,7 +23,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,13 +33,20 @@ from oscartes_kg.errors import UsageError
 
 from . import auth
 
-__all__ = ["init_app", "secret_key", "PROTOCOL_BLUEPRINTS"]
+__all__ = ["init_app", "secret_key", "always_csrf", "PROTOCOL_BLUEPRINTS"]
 
 log = logging.getLogger("oscartes_kg.app")
 csrf = CSRFProtect()
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PROTOCOL_BLUEPRINTS = frozenset({"sparql", "graph_store"})
 CSRF_HEADERS = ("X-CSRFToken", "X-CSRF-Token")
+_ALWAYS: set = set()
+
+
+def always_csrf(view):
+    """Mark a form view whose posts need a CSRF token even from a visitor without a session."""
+    _ALWAYS.add(view)
+    return view
 
 
 class SessionCookies(SecureCookieSessionInterface):
@@ -99,6 +110,9 @@ def check_csrf() -> None:
         return
     if request.blueprint in PROTOCOL_BLUEPRINTS and not _has_csrf_header():
         g.oscartes_session_ignored = True
+        return
+    if (current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+            and current_app.view_functions.get(request.endpoint) not in _ALWAYS):
         return
     try:
         csrf.protect()

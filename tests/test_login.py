@@ -14,10 +14,12 @@ import stat
 
 import pytest
 import requests
+from flask import Blueprint, jsonify
 from werkzeug.http import parse_cookie
 
 from app import create_app
-from oscartes_kg import accounts, bootstrap, tokens
+from app.auth import current_role, current_user, require_role
+from oscartes_kg import accounts, bootstrap, roles, tokens
 from oscartes_kg.config import Settings
 from oscartes_kg.store import open_store
 
@@ -29,7 +31,8 @@ REFUSED = "Identifiant ou mot de passe incorrect."
 
 @pytest.fixture
 def app(tmp_path):
-    """The app on the demo data, with a curator, a contributor, an admin and a disabled curator."""
+    """The app on the demo data, with a curator, a contributor, an admin and a disabled curator,
+    and a form route guarded like the coming contribution forms (``POST /test-form``)."""
     data = tmp_path / "kb"
     with open_store(data=data) as store:
         bootstrap.init_store(store, demo=True)
@@ -39,6 +42,14 @@ def app(tmp_path):
         accounts.create(store, "gone", PASSWORD, "curator", "Gaston Parti")
         accounts.disable(store, "gone")
     app = create_app(Settings(data=data))
+    guarded = Blueprint("guarded_form", __name__)
+
+    @guarded.post("/test-form")
+    @require_role(roles.can_update)
+    def form():
+        return jsonify({"role": current_role(), "login": current_user().login})
+
+    app.register_blueprint(guarded)
     yield app
     app.extensions["oscartes_runner"].shutdown()
     app.extensions["oscartes_store"].close()
@@ -201,6 +212,26 @@ def test_next_stays_on_this_site(app):
 
 
 # --- the session's role reaches auth.require ---------------------------------------------------
+
+def test_a_guarded_form_takes_the_session_role_with_its_csrf_token(app):
+    json = {"Accept": "application/json"}
+    anonymous = app.test_client().post("/test-form", headers=json)
+    assert anonymous.status_code == 401 and "/login" in anonymous.json["error"]
+    client = app.test_client()
+    log_in(client)
+    token = csrf_from(client.get("/").text)
+    assert client.post("/test-form", headers=json).status_code == 400
+    answer = client.post("/test-form", data={"csrf_token": token}, headers=json)
+    assert answer.status_code == 200
+    assert answer.json == {"role": "curator", "login": "cura@example.org"}
+    contributor = app.test_client()
+    log_in(contributor, "contrib")
+    token = csrf_from(contributor.get("/").text)
+    refused = contributor.post("/test-form", data={"csrf_token": token}, headers=json)
+    assert refused.status_code == 403 and "contributor" in refused.json["error"]
+    # Logging out needs the token even without a session (no cross-site log-out either).
+    assert app.test_client().post("/logout").status_code == 400
+
 
 def _update(link: str) -> dict:
     return {"update": f"INSERT DATA {{ <{COLLECTIVE}> <{SEE_ALSO}> <{link}> }}"}
