@@ -20,6 +20,14 @@ __all__ = ["bp", "PAGE_SIZE"]
 
 bp = Blueprint("search", __name__)
 
+
+@bp.record_once
+def _open_catalogue(state) -> None:
+    """Open the catalogue with the app, so that a write arriving before any search refreshes
+    the file in the configured folder (``catalogue_cache``), not the default one."""
+    with state.app.app_context():
+        catalogue.get()
+
 PAGE_SIZE = 20
 #: Facet values shown per level of a facet's tree (the JSON has them all).
 SHOWN_PER_LEVEL = 12

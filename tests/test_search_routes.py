@@ -151,3 +151,28 @@ def test_search_over_live_http(site, live_server):
     assert answer.status_code == 200 and "Fête des possibles 2021" in answer.text
     data = requests.get(url + "/search.json", params={"q": "fete"}, timeout=10).json()
     assert data["results"][0]["url"] == "/id/event/fete-des-possibles-2021"
+
+
+def test_a_write_through_the_app_is_searchable_at_once_on_a_remote_store(oxigraph_server, tmp_path):
+    """The Graph Store write refreshes the catalogue in the configured folder, even before any
+    search opened it (the remote store's index is otherwise only rebuilt after max age)."""
+    from oscartes_kg import catalogue, tokens
+
+    with open_store(remote_url=oxigraph_server + "/query") as store:
+        store.update("DROP ALL")
+        bootstrap.init_store(store, demo=True)
+        secret = tokens.create(store, "curator")[1]
+        catalogue.rebuild(store, cache_dir=tmp_path)
+    app = create_app(Settings(remote_url=oxigraph_server + "/query", catalogue_cache=str(tmp_path)))
+    try:
+        client = app.test_client()
+        body = (f'<{ID}organisation/quintessence-des-tests> a <https://w3id.org/oscartes/ns#Organisation> ; '
+                f'<http://www.w3.org/2000/01/rdf-schema#label> "Quintessence des tests"@fr .')
+        written = client.post(f"/graph-store?graph={graphs.CONTRIBUTIONS.value}", data=body.encode(),
+                              headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {secret}"})
+        assert written.status_code in (200, 201, 204), written.get_data(as_text=True)
+        found = client.get("/search.json?q=quintessence").get_json()
+        assert [r["label"] for r in found["results"]] == ["Quintessence des tests"]
+    finally:
+        app.extensions["oscartes_runner"].shutdown()
+        app.extensions["oscartes_store"].close()
