@@ -49,6 +49,7 @@ def _page(description, kind: str, slug: str, settings):
     name_of = lambda iri: description.label(iri, lang) or terms.readable(iri)  # noqa: E731
     body = render_template(
         [f"entity/show-{kind}.html", "entity/show.html"], page=page, documents=documents,
+        calendar=f"{here}.ics" if kind == "event" else None,
         schema_org=json_ld(description, title=page["title"], url=request.base_url, lang=lang,
                            name_of=name_of),
         tiles=settings.map_tile_url, attribution=settings.map_attribution)

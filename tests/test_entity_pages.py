@@ -417,3 +417,11 @@ def test_description_is_the_same_on_the_remote_store(remote_store, tmp_path):
             [(g.predicate, g.count) for g in remote.incoming]
     with pytest.raises(NotFound):
         describe(remote_store, ox.NamedNode(f"{ID}person/cache-test"))
+
+
+def test_event_pages_offer_their_calendar_file(client):
+    text = html(client, "/id/event/atelier-ouvert-test")
+    assert 'href="/id/event/atelier-ouvert-test.ics"' in text
+    download = client.get("/id/event/atelier-ouvert-test.ics")
+    assert download.status_code == 200 and b"BEGIN:VEVENT" in download.data
+    assert ".ics" not in html(client, "/id/organisation/oscartes")
