@@ -204,9 +204,9 @@ def serve_process(*args: str, seconds: float = 60):
                 raise RuntimeError(f"serve exited with {server.returncode}: {server.stderr.read()}")
             assert time.monotonic() < deadline, "serve did not start"
             try:
-                requests.get(url + "/", timeout=1)
+                requests.get(url + "/", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still busy starting
                 time.sleep(0.1)
         yield url
     finally:
