@@ -215,3 +215,23 @@ def serve_process(*args: str, seconds: float = 60):
             server.wait(timeout=30)
         finally:
             server.stderr.close()
+
+
+# ============================================================================================
+# Headless Chromium for browser tests: Debian's package, driven by playwright; never a browser
+# downloaded by `playwright install`. Flags keep it off the network (closed here anyway).
+# ============================================================================================
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium (/usr/bin/chromium), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

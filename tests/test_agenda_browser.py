@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import icalendar
 import pytest
-from playwright.sync_api import sync_playwright
 
 import agenda_scenario as scenario
 from app import create_app
@@ -16,8 +15,6 @@ from oscartes_kg import bootstrap
 from oscartes_kg.config import Settings
 from oscartes_kg.store import open_store
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -32,15 +29,6 @@ def site(tmp_path_factory, module_live_server):
     yield module_live_server(app)
     app.extensions["oscartes_runner"].shutdown()
     app.extensions["oscartes_store"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium (never a browser downloaded by `playwright install`)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def test_agenda_browser_filter_then_download_an_event_ics(browser, site):

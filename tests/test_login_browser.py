@@ -6,15 +6,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from app import create_app
 from oscartes_kg import accounts, bootstrap
 from oscartes_kg.config import Settings
 from oscartes_kg.store import open_store
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "un mot de passe assez long"
 
 
@@ -29,15 +26,6 @@ def site(tmp_path_factory, module_live_server):
     yield module_live_server(app)
     app.extensions["oscartes_runner"].shutdown()
     app.extensions["oscartes_store"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium (never a browser downloaded by `playwright install`)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def test_log_in_see_the_header_and_log_out(browser, site):

@@ -5,16 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from app import create_app
 from app.query_page import query_page_context
 from oscartes_kg import bootstrap
 from oscartes_kg.config import Settings
 from oscartes_kg.store import open_store
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +22,6 @@ def site(tmp_path_factory, module_live_server):
     app = create_app(Settings(data=data))
     yield module_live_server(app)
     app.extensions["oscartes_store"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium (never a browser downloaded by `playwright install`)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

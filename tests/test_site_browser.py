@@ -9,15 +9,12 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
-from playwright.sync_api import sync_playwright
 
 from app import create_app
 from oscartes_kg import bootstrap, derived, dumps
 from oscartes_kg.config import Settings
 from oscartes_kg.store import open_store
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 DATA = Path(__file__).parent / "data" / "entity_pages" / "kinds.trig"
@@ -38,15 +35,6 @@ def site(tmp_path_factory, module_live_server):
     yield module_live_server(app)
     app.extensions["oscartes_runner"].shutdown()
     app.extensions["oscartes_store"].close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium (never a browser downloaded by `playwright install`)."""
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def serious_violations(page) -> list[str]:
