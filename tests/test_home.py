@@ -2,9 +2,8 @@
 links onwards, French and English, and the site shell every page shares."""
 from __future__ import annotations
 
-import time
-
 import re
+import time
 from pathlib import Path
 
 import pyoxigraph as ox

@@ -1,6 +1,7 @@
 """Checks of the OSCARTES vocabulary, thesauri and dataset description against the term contract."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -12,7 +13,12 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 REPO = Path(__file__).resolve().parents[1]
 ONTOLOGY = REPO / "ontology"
 THESAURI = ONTOLOGY / "thesauri"
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+#: The workplace's sample files (../shared/samples beside the repository, or where
+#: OSCARTES_SAMPLES says; a clone elsewhere on this machine finds them at /work/shared/samples).
+SAMPLES = next((p for p in (Path(os.environ.get("OSCARTES_SAMPLES", "/nonexistent")),
+                            Path(__file__).resolve().parents[2] / "shared" / "samples",
+                            Path("/work/shared/samples")) if p.is_dir()),
+               Path(__file__).resolve().parents[2] / "shared" / "samples")
 
 OSC = Namespace("https://w3id.org/oscartes/ns#")
 VOID = Namespace("http://rdfs.org/ns/void#")
