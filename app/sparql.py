@@ -91,8 +91,8 @@ def _operation() -> tuple[str | None, str | None, dict]:
         if "update" in args:
             raise MethodNotAllowed("une mise à jour s'envoie en POST / an update must be sent "
                                    "with POST", rule="method")
-        if not args:
-            return None, None, {}
+        if "query" not in args and not {"default-graph-uri", "named-graph-uri"} & set(args):
+            return None, None, {}  # the page or the description (``?lang=en`` is the page's)
         return "query", _single(args, "query"), _graphs(args, "default-graph-uri", "named-graph-uri")
     mimetype = request.mimetype
     if mimetype == QUERY_TYPE:

@@ -366,6 +366,9 @@ def test_get_without_query_gives_the_query_page_to_a_browser(site):
         "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
     assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/html")
     assert 'lang="fr"' in answer.text
+    english = requests.get(site.endpoint, params={"lang": "en"}, timeout=30,
+                           headers={"Accept": "text/html"})
+    assert english.status_code == 200 and 'lang="en"' in english.text
 
 
 # --- real clients ------------------------------------------------------------------------------
