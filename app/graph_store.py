@@ -13,12 +13,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
 from oscartes_kg import changes, graphs, roles
-from oscartes_kg.errors import NotFound, OscartesError, ParseError, QueryError
+from oscartes_kg.errors import (
+    MethodNotAllowed, NotAcceptable, NotFound, OscartesError, ParseError, QueryError, UnknownFormat,
+)
 from oscartes_kg.ingest import REMOTE_CONTEXT_MESSAGE
 
 from . import auth, kb
 from .result_formats import FORMATS
-from .sparql import MethodNotAllowed, NotAcceptable, UnsupportedMediaType
 
 bp = Blueprint("graph_store", __name__)
 
@@ -124,7 +125,7 @@ def _body() -> list:
     rdf_format = BODY_FORMATS.get(request.mimetype)
     if rdf_format is None:
         accepted = ", ".join(sorted(BODY_FORMATS))
-        raise UnsupportedMediaType(f"type de contenu « {request.mimetype or 'absent'} » non pris en "
+        raise UnknownFormat(f"type de contenu « {request.mimetype or 'absent'} » non pris en "
                                    f"charge ; acceptés : {accepted} / unsupported content type",
                                    rule="format")
     try:

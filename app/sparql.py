@@ -21,7 +21,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from oscartes_kg import query_scope, roles
-from oscartes_kg.errors import OscartesError, QueryError
+from oscartes_kg.errors import MethodNotAllowed, NotAcceptable, QueryError, UnknownFormat
 from oscartes_kg.limits import solutions_json
 
 from . import auth, kb
@@ -40,27 +40,6 @@ OFFERED = {kind: [f for f in FORMATS if f.kind == kind] for kind in ("table", "g
 SHORT_NAMES = {"json": "json", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle": "ttl",
                "ttl": "ttl", "nt": "nt", "ntriples": "nt", "jsonld": "jsonld", "json-ld": "jsonld",
                "rdfxml": "rdf", "rdf": "rdf"}
-
-
-class NotAcceptable(OscartesError):
-    """No format the client accepts is one this kind of result can be written in."""
-
-    status = 406
-    exit_code = 2
-
-
-class MethodNotAllowed(OscartesError):
-    """GET (or anything but POST) for an update, or a method the endpoint does not serve."""
-
-    status = 405
-    exit_code = 2
-
-
-class UnsupportedMediaType(OscartesError):
-    """A POST body that is neither a form, a query nor an update."""
-
-    status = 415
-    exit_code = 2
 
 
 @bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
@@ -111,7 +90,7 @@ def _operation() -> tuple[str | None, str | None, dict]:
                                                               "using-named-graph-uri")
         return "query", _single(form, "query"), _graphs(form, "default-graph-uri",
                                                         "named-graph-uri")
-    raise UnsupportedMediaType(
+    raise UnknownFormat(
         f"type de contenu « {mimetype or 'absent'} » non pris en charge : envoyez un formulaire, "
         f"{QUERY_TYPE} ou {UPDATE_TYPE} / unsupported content type", rule="protocol")
 

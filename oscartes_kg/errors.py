@@ -3,7 +3,8 @@ from __future__ import annotations
 
 __all__ = [
     "OscartesError", "ParseError", "UnknownFormat", "RejectedInput", "NotFound", "Unauthorized",
-    "Forbidden", "QueryError", "StoreError", "StoreLocked", "ConfigError", "UsageError",
+    "Forbidden", "MethodNotAllowed", "NotAcceptable", "QueryError", "QueryTimeout", "Busy",
+    "StoreError", "StoreLocked", "ConfigError", "UsageError",
 ]
 
 
@@ -84,11 +85,39 @@ class Forbidden(OscartesError):
     exit_code = 1
 
 
+class MethodNotAllowed(OscartesError):
+    """An HTTP method a route does not serve (GET for an update, PUT on /sparql...)."""
+
+    status = 405
+    exit_code = 2
+
+
+class NotAcceptable(OscartesError):
+    """No format the client accepts is one this kind of result can be written in."""
+
+    status = 406
+    exit_code = 2
+
+
 class QueryError(OscartesError):
     """A SPARQL query or update is malformed, refused (e.g. SERVICE) or hit a limit."""
 
     status = 400
     exit_code = 1
+
+
+class QueryTimeout(OscartesError):
+    """A query ran past its time limit."""
+
+    status = 503
+    exit_code = 3
+
+
+class Busy(OscartesError):
+    """Every query thread is taken (by slow queries): try again shortly."""
+
+    status = 503
+    exit_code = 3
 
 
 class StoreError(OscartesError):

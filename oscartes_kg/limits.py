@@ -20,23 +20,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .errors import OscartesError, QueryError, StoreError
+from .errors import Busy, OscartesError, QueryError, QueryTimeout, StoreError
 
-__all__ = ["Limits", "Outcome", "QueryTimeout", "Busy", "Runner", "solutions_json"]
-
-
-class QueryTimeout(OscartesError):
-    """The query ran past the time limit."""
-
-    status = 503
-    exit_code = 3
-
-
-class Busy(OscartesError):
-    """Every query thread is taken (by slow queries): try again shortly."""
-
-    status = 503
-    exit_code = 3
+__all__ = ["Limits", "Outcome", "Runner", "solutions_json"]
 
 
 @dataclass(frozen=True)
