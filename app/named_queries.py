@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, NotAcceptable
 from oscartes_kg import queries
 from oscartes_kg.errors import NotFound, OscartesError
 
-from . import kb, query_params, result_formats, result_table
+from . import i18n, kb, query_params, result_formats, result_table
 from .errors import error_body
 from .result_formats import HTML, SPARQL_TEXT
 from .sparql import truncation_headers
@@ -178,11 +178,11 @@ def _description(query, lang: str) -> str:
 
 
 def _language(query=None) -> str:
-    """``?lang=fr|en`` (unless the query has a parameter of that name), else Accept-Language."""
-    asked = request.args.get("lang")
-    if asked in TEXT and not (query and any(p.name == "lang" for p in query.params)):
-        return asked
-    return request.accept_languages.best_match(list(TEXT), default="fr")
+    """The site's language (``app.i18n``), except that a query with its own ``lang``
+    parameter keeps ``?lang=`` for itself: then the page follows Accept-Language alone."""
+    if query and any(p.name == "lang" for p in query.params):
+        return request.accept_languages.best_match(list(TEXT), default="fr")
+    return i18n.current()
 
 
 def _accept():

@@ -53,8 +53,9 @@ def app(tmp_path_factory):
     app.extensions["oscartes_store"].close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client(app):
+    """A fresh client per test: a ``?lang=`` choice is remembered in a cookie, like a browser's."""
     return app.test_client()
 
 
@@ -162,13 +163,14 @@ def test_list_page_is_french_and_names_every_query(client):
             assert f"<code>{param.name}</code>" in text
 
 
-def test_list_page_in_english_by_lang_or_accept_language(client):
+def test_list_page_in_english_by_lang_or_accept_language(client, app):
     for answer in (client.get("/queries?lang=en", headers=HTML),
                    client.get("/queries", headers={**HTML, "Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})):
         text = answer.get_data(as_text=True)
         assert '<html lang="en">' in text and "Named queries" in text
         assert all(q.title_en in text for q in SHIPPED if q.title_en)
-    french = client.get("/queries", headers={**HTML, "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    newcomer = app.test_client()  # without the cookie that ?lang=en left above
+    french = newcomer.get("/queries", headers={**HTML, "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
     assert "Requêtes nommées" in french.get_data(as_text=True)
 
 
