@@ -392,8 +392,13 @@ def drop_graph(store, graph: ox.NamedNode) -> Change:
 
 # --- writing a change --------------------------------------------------------------------------------
 
-def apply(store, change: Change, *, role: str | None) -> ChangeResult:
+def apply(store, change: Change, *, role: str | None, author: str | None = None,
+          message: str | None = None, channel: str = "update") -> ChangeResult:
     """Check ``role``, validate the store as the change would leave it, then write it at once.
+
+    ``author`` (IRI of the user account or API token), ``message`` and ``channel`` (``form``,
+    ``api``, ``graph-store``, ``update``, ``review``, ``revert``, ``gdpr``...) describe the write
+    for the history (issue 5, section 4).
 
     All or nothing: on refusal nothing is written. After the write, derived data (search
     index, closures) is refreshed for the entities the change touched.

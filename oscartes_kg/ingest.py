@@ -99,8 +99,12 @@ def check(store, staging: ox.Store, removed: set | None = None) -> Report:
 
 
 def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = None,
-         format: str | None = None, progress: bool = False) -> IngestResult:
+         format: str | None = None, progress: bool = False, author: str | None = None,
+         message: str | None = None, channel: str = "load") -> IngestResult:
     """Parse, validate and write ``paths`` into ``store`` in one all-or-nothing write.
+
+    ``author``, ``message`` and ``channel`` (``load`` or ``import``) describe the write for the
+    history (issue 5, section 4).
 
     Quads for the graphs ``init`` manages (ontology, thesauri, shapes, metadata) are left out:
     those graphs come from the shipped files, so a dump loads back without duplicating them.

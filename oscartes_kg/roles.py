@@ -43,7 +43,9 @@ def can_update(role: str | None) -> bool:
 def can_write_graph(role: str | None, graph: NamedNode) -> bool:
     """Whether ``role`` may change ``graph`` through SPARQL Update or the Graph Store Protocol.
 
-    No role writes the schema graphs (``graphs.SCHEMA_GRAPHS``): they come from the shipped
+    Contributors write only the contributions and proposals graphs, and only through
+    ``oscartes_kg.contributions``, which keeps them to their own entries (``can_update`` keeps
+    them off the raw protocols). No role writes the schema graphs (``graphs.SCHEMA_GRAPHS``): they come from the shipped
     files through ``init``, and the shapes that guard every write live there. Curators write the
     public graphs and the unpublished proposals they review; accounts, contacts and history are
     personal data (GDPR art. 5(1)(f), integrity and confidentiality) kept to admins.
@@ -53,8 +55,8 @@ def can_write_graph(role: str | None, graph: NamedNode) -> bool:
     (True, False)
     >>> can_write_graph("admin", graphs.PRIVATE_ACCOUNTS), can_write_graph("admin", graphs.SHAPES)
     (True, False)
-    >>> can_write_graph("contributor", graphs.CONTRIBUTIONS)
-    False
+    >>> can_write_graph("contributor", graphs.DEMO), can_write_graph(None, graphs.CONTRIBUTIONS)
+    (False, False)
     """
     if not isinstance(graph, NamedNode) or graph in graphs.SCHEMA_GRAPHS:
         return False
@@ -62,6 +64,8 @@ def can_write_graph(role: str | None, graph: NamedNode) -> bool:
         return True
     if role == "curator":
         return graphs.is_public(graph) or graph == graphs.PRIVATE_PROPOSALS
+    if role == "contributor":  # only through the contribution layer, which checks ownership
+        return graph in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS)
     return False
 
 

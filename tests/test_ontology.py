@@ -108,8 +108,10 @@ def test_ontology_header(vocab: Graph) -> None:
     """The ontology carries version, licence, creator, prefix, titles and a changelog."""
     onto = URIRef("https://w3id.org/oscartes/ns")
     assert (onto, RDF.type, OWL.Ontology) in vocab
-    assert (onto, OWL.versionIRI, URIRef("https://w3id.org/oscartes/ns/0.1.0")) in vocab
-    assert (onto, OWL.versionInfo, Literal("0.1.0")) in vocab
+    version = str(vocab.value(onto, OWL.versionInfo))
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert (onto, OWL.versionIRI, URIRef(f"https://w3id.org/oscartes/ns/{version}")) in vocab
+    assert (onto, DCTERMS.hasVersion, URIRef(f"https://w3id.org/oscartes/ns/{version}")) in vocab
     assert (onto, DCTERMS.license, CC_BY_SA) in vocab
     assert (onto, DCTERMS.creator, Literal("Collectif OSCARTES")) in vocab
     assert (onto, VANN.preferredNamespacePrefix, Literal("osc")) in vocab
@@ -117,6 +119,7 @@ def test_ontology_header(vocab: Graph) -> None:
     assert {"fr", "en"} <= langs(vocab, onto, DCTERMS.description)
     notes = [str(n) for n in vocab.objects(onto, SKOS.changeNote)]
     assert any(n.startswith("0.1.0") for n in notes)
+    assert any(n.startswith(version) for n in notes)  # every version says what it changed
 
 
 def test_every_osc_term_has_french_and_english_label_and_comment(vocab: Graph) -> None:

@@ -25,7 +25,11 @@ def test_no_role_writes_the_schema_graphs(role):
 def test_graphs_each_role_may_write():
     writable = {role: [g for g in EVERY if roles.can_write_graph(role, g)]
                 for role in (None, *roles.ROLES)}
-    assert writable[None] == [] and writable["contributor"] == []
+    assert writable[None] == []
+    # contributors only through the contribution layer, which keeps them to their own entries
+    assert writable["contributor"] == [g for g in EVERY
+                                       if g in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS)]
+    assert not roles.can_update("contributor")  # so never through SPARQL Update or Graph Store
     assert writable["curator"] == PUBLIC + [graphs.PRIVATE_PROPOSALS]
     assert writable["admin"] == PUBLIC + PRIVATE
 
