@@ -23,7 +23,7 @@ from oscartes_kg import accounts, bootstrap, roles, tokens
 from oscartes_kg.config import Settings
 from oscartes_kg.store import open_store
 
-PASSWORD = "un mot de passe assez long"
+from web_helpers import PASSWORD, csrf_from, log_in
 COLLECTIVE = "https://w3id.org/oscartes/id/organisation/oscartes"
 SEE_ALSO = "http://www.w3.org/2000/01/rdf-schema#seeAlso"
 REFUSED = "Identifiant ou mot de passe incorrect."
@@ -53,16 +53,6 @@ def app(tmp_path):
     yield app
     app.extensions["oscartes_runner"].shutdown()
     app.extensions["oscartes_store"].close()
-
-
-def csrf_from(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, login="cura@example.org", password=PASSWORD, **extra):
-    token = csrf_from(client.get("/login").text)
-    return client.post("/login", data={"login": login, "password": password, "csrf_token": token},
-                       **extra)
 
 
 def session_cookie(response) -> dict:
