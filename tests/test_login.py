@@ -9,7 +9,6 @@ cross-site form can never write with a curator's cookie. Bearer-token calls need
 from __future__ import annotations
 
 import os
-import re
 import stat
 
 import pytest
