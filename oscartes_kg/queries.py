@@ -21,6 +21,13 @@ a whole comment line in the query body (``queries/README.md``)::
 ``given`` and ``absent`` select the branch of a ``UNION`` that suits the parameters given, so
 that each case runs its own plan. A marker binds the variable in its own group only (a
 sub-query needs its own marker). Without any value the file is the query as written.
+
+Which graphs a named query reads: the public data graphs and the thesauri. The vocabulary, the
+shapes and the dataset metadata hold no data a listing needs, and on a store that has private
+graphs each graph of the dataset is one more lookup per pattern (pyoxigraph reads a list of
+graphs one by one): leaving those three out makes the slow queries 1.6-2.5x faster at 100,000
+organisations (bench/RESULTS.md). A query that needs one of them says so in its header, e.g.
+``#+ reads: ontology`` (names: ``ontology``, ``shapes``, ``meta``).
 """
 from __future__ import annotations
 
@@ -39,6 +46,8 @@ from .store import sparql_term
 __all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Graphs a named query leaves out unless its header names them (``#+ reads: ontology``).
+SKIPPABLE = {"ontology": graphs.ONTOLOGY, "shapes": graphs.SHAPES, "meta": graphs.META}
 PARAM_TYPES = ("iri", "string", "date", "datetime", "integer", "decimal", "boolean")
 #: A marker line: ``#@ ?name``, ``#@ ?name given`` or ``#@ ?name absent``.
 MARKER = re.compile(r"^(?P<indent>[ \t]*)#@[ \t]*\?(?P<name>\w+)(?:[ \t]+(?P<mode>given|absent))?[ \t]*$",
@@ -99,6 +108,8 @@ class NamedQuery:
     title_en: str = ""
     description_en: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    #: Schema graphs the query reads besides the data and the thesauri (``#+ reads:``).
+    reads: tuple[ox.NamedNode, ...] = ()
 
     def bind(self, values: dict[str, str]) -> dict[str, object]:
         """Typed terms for the given values; checks required and unknown parameters.
@@ -137,7 +148,16 @@ class NamedQuery:
 
         :raises UsageError: a parameter is missing, unknown or of the wrong type.
         """
-        return _execute(store, self.text(values), include_private)
+        return _execute(store, self.text(values), include_private, skip=self.skipped_graphs)
+
+    @property
+    def skipped_graphs(self) -> frozenset:
+        """The schema graphs this query does not read (see the module docstring).
+
+        >>> sorted(g.value.rsplit("/", 1)[1] for g in NamedQuery("q", "", "", "").skipped_graphs)
+        ['meta', 'ontology', 'shapes']
+        """
+        return frozenset(g for g in SKIPPABLE.values() if g not in self.reads)
 
 
 def _values(match: re.Match, bindings: dict) -> str:
@@ -168,8 +188,13 @@ def read(path) -> NamedQuery:
         params.append(Param(words[0], words[1], not optional,
                             " ".join(words[3 if optional else 2:])))
     first = lambda key: (header.get(key) or [""])[0]  # noqa: E731
+    names = [name for line in header.get("reads", []) for name in re.split(r"[\s,]+", line) if name]
+    unknown = [name for name in names if name not in SKIPPABLE]
+    if unknown:
+        raise UsageError(f"{path.name}: bad '#+ reads: {' '.join(unknown)}' (names: {list(SKIPPABLE)})")
     return NamedQuery(path.stem, first("title"), first("description"), text, tuple(params),
-                      first("title@en"), first("description@en"))
+                      first("title@en"), first("description@en"),
+                      reads=tuple(SKIPPABLE[name] for name in names))
 
 
 @cache
@@ -199,13 +224,14 @@ def run_text(store, sparql: str, *, include_private: bool = False):
     return _execute(store, sparql, include_private)
 
 
-def _execute(store, sparql: str, include_private: bool):
+def _execute(store, sparql: str, include_private: bool, skip: frozenset = frozenset()):
     names = store.graphs()
     dataset = names if include_private else graphs.public(names)
     if dataset and len(dataset) == len(names) and store.backend == "embedded":
         # Nothing is hidden: the union of every graph is the same dataset, and 1.3-3.8x faster
         # than a list of graphs on pyoxigraph (bench/RESULTS.md).
         return store.query(sparql, union_default_graph=True)
+    dataset = [g for g in dataset if g not in skip]
     # An empty list would mean "the store's default graph": keep the dataset empty instead.
     dataset = dataset or [ox.NamedNode(graphs.BASE + "empty")]
     return store.query(sparql, default_graph=dataset, named_graphs=dataset)

@@ -493,3 +493,36 @@ def test_queries_text_binds_given_parameters_and_selects_branches():
     assert absent.count("VALUES ?x { }") == 1 and "DROP" not in absent
     for text in (given, absent):
         assert isinstance(ox.Store().query(text), ox.QuerySolutions)
+
+
+@pytest.mark.parametrize("name,values", [
+    ("actors_by_theme_and_commune", {"commune": ID + "territory/commune-91692"}),
+    ("actors_by_theme_and_commune", {}),
+    ("events_upcoming", {"since": "2021-01-01"}),
+    ("events_upcoming", {"since": "2021-01-01", "commune": ID + "territory/commune-91377"}),
+    ("initiatives_by_charter_status", {}),
+    ("initiatives_by_charter_status", {"outcome": OSC + "rejected"}),
+    ("collective_members", {}),
+    ("calls_open", {"on": f"{THIS_YEAR - 2}-06-01"}),
+    ("needs_matching_offers", {}),
+])
+def test_leaving_the_schema_graphs_out_changes_no_row(extra_store, name, values):
+    """Named queries skip the vocabulary, shapes and metadata graphs (1.6-2.5x faster with a
+    private graph in the store): the rows are those of the whole public dataset."""
+    assert PRIVATE_GRAPH in extra_store.graphs()  # so the list of graphs is used, not the union
+    query = queries.get(name)
+    public = graphs.public(extra_store.graphs())
+    whole = extra_store.query(query.text(values), default_graph=public, named_graphs=public)
+    variables = [v.value for v in whole.variables]
+    expected = [{n: (row[n].value if row[n] is not None else None) for n in variables} for row in whole]
+    assert expected and run(extra_store, name, **values) == expected
+    assert query.skipped_graphs == {graphs.ONTOLOGY, graphs.SHAPES, graphs.META}
+
+
+def test_a_query_names_the_schema_graphs_it_reads(tmp_path):
+    path = tmp_path / "kinds.rq"
+    path.write_text("#+ title: Classes\n#+ reads: ontology, meta\nSELECT * WHERE { ?c a ?k }\n")
+    assert queries.read(path).skipped_graphs == {graphs.SHAPES}
+    path.write_text("#+ title: Classes\n#+ reads: everything\nSELECT * WHERE { ?c a ?k }\n")
+    with pytest.raises(UsageError, match="reads: everything"):
+        queries.read(path)
