@@ -29,6 +29,7 @@ class OSC(DefinedNamespace):
     ApiToken: URIRef
     Association: URIRef
     CallForProjects: URIRef
+    Changeset: URIRef
     Charter: URIRef
     CharterReview: URIRef
     Commons: URIRef
@@ -53,6 +54,7 @@ class OSC(DefinedNamespace):
     Organisation: URIRef
     Person: URIRef
     PoliticalParty: URIRef
+    ProposalStatus: URIRef
     PublicBody: URIRef
     Region: URIRef
     ReligiousInstitution: URIRef
@@ -65,10 +67,14 @@ class OSC(DefinedNamespace):
     Verdict: URIRef
     WorkingGroup: URIRef
     actsFor: URIRef
+    addedCount: URIRef
     affirmed: URIRef
     agendaKey: URIRef
     approved: URIRef
     carriedBy: URIRef
+    changed: URIRef
+    changedGraph: URIRef
+    channel: URIRef
     commune: URIRef
     competence: URIRef
     consent: URIRef
@@ -80,6 +86,7 @@ class OSC(DefinedNamespace):
     criterionVerdict: URIRef
     deadline: URIRef
     deadlineKey: URIRef
+    declined: URIRef
     disabled: URIRef
     eligibleTerritory: URIRef
     eligibleTheme: URIRef
@@ -96,8 +103,13 @@ class OSC(DefinedNamespace):
     partOf: URIRef
     partnerOf: URIRef
     passwordHash: URIRef
+    pending: URIRef
     postedBy: URIRef
+    proposalStatus: URIRef
+    proposedBy: URIRef
     rejected: URIRef
+    removedCount: URIRef
+    reverts: URIRef
     reviewOutcome: URIRef
     reviewer: URIRef
     revoked: URIRef
@@ -110,6 +122,8 @@ class OSC(DefinedNamespace):
     tokenHash: URIRef
     usesResource: URIRef
     verdict: URIRef
+    withdrawalReason: URIRef
+    withdrawn: URIRef
     # END GENERATED TERMS
 
 
