@@ -65,7 +65,7 @@ def can_write_graph(role: str | None, graph: NamedNode) -> bool:
     if role == "curator":
         return graphs.is_public(graph) or graph == graphs.PRIVATE_PROPOSALS
     if role == "contributor":  # only through the contribution layer, which checks ownership
-        return graph in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS)
+        return graph in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS, graphs.PRIVATE_CONTACTS)
     return False
 
 
