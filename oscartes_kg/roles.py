@@ -43,12 +43,13 @@ def can_update(role: str | None) -> bool:
 def can_write_graph(role: str | None, graph: NamedNode) -> bool:
     """Whether ``role`` may change ``graph`` through SPARQL Update or the Graph Store Protocol.
 
-    Contributors write only the contributions and proposals graphs, and only through
+    Contributors write only the contributions, proposals and contacts graphs (a person's
+    contact details, GDPR), and only through
     ``oscartes_kg.contributions``, which keeps them to their own entries (``can_update`` keeps
     them off the raw protocols). No role writes the schema graphs (``graphs.SCHEMA_GRAPHS``): they come from the shipped
     files through ``init``, and the shapes that guard every write live there. Curators write the
-    public graphs and the unpublished proposals they review; accounts, contacts and history are
-    personal data (GDPR art. 5(1)(f), integrity and confidentiality) kept to admins.
+    public graphs, the unpublished proposals they review and persons' contact details; accounts
+    and history are personal data (GDPR art. 5(1)(f), integrity and confidentiality) kept to admins.
 
     >>> from oscartes_kg import graphs
     >>> can_write_graph("curator", graphs.DEMO), can_write_graph("curator", graphs.PRIVATE_ACCOUNTS)
@@ -63,7 +64,7 @@ def can_write_graph(role: str | None, graph: NamedNode) -> bool:
     if role == "admin":
         return True
     if role == "curator":
-        return graphs.is_public(graph) or graph == graphs.PRIVATE_PROPOSALS
+        return graphs.is_public(graph) or graph in (graphs.PRIVATE_PROPOSALS, graphs.PRIVATE_CONTACTS)
     if role == "contributor":  # only through the contribution layer, which checks ownership
         return graph in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS, graphs.PRIVATE_CONTACTS)
     return False

@@ -28,9 +28,9 @@ def test_graphs_each_role_may_write():
     assert writable[None] == []
     # contributors only through the contribution layer, which keeps them to their own entries
     assert writable["contributor"] == [g for g in EVERY
-                                       if g in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS)]
+                                       if g in (graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS, graphs.PRIVATE_CONTACTS)]
     assert not roles.can_update("contributor")  # so never through SPARQL Update or Graph Store
-    assert writable["curator"] == PUBLIC + [graphs.PRIVATE_PROPOSALS]
+    assert writable["curator"] == PUBLIC + [g for g in PRIVATE if g in (graphs.PRIVATE_PROPOSALS, graphs.PRIVATE_CONTACTS)]
     assert writable["admin"] == PUBLIC + PRIVATE
 
 
