@@ -68,6 +68,8 @@ class OSC(DefinedNamespace):
     WorkingGroup: URIRef
     actsFor: URIRef
     addedCount: URIRef
+    addedFile: URIRef
+    addedQuads: URIRef
     affirmed: URIRef
     agendaKey: URIRef
     approved: URIRef
@@ -109,6 +111,8 @@ class OSC(DefinedNamespace):
     proposedBy: URIRef
     rejected: URIRef
     removedCount: URIRef
+    removedFile: URIRef
+    removedQuads: URIRef
     reverts: URIRef
     reviewOutcome: URIRef
     reviewer: URIRef
