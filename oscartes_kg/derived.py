@@ -34,7 +34,8 @@ import pyoxigraph as ox
 from . import graphs
 from .store import sparql_term
 
-__all__ = ["refresh", "rebuild", "update_text", "month_index", "MAX_MONTHS", "REBUILD_FROM"]
+__all__ = ["refresh", "rebuild", "update_text", "month_index", "add_to_first_load", "MAX_MONTHS",
+           "REBUILD_FROM"]
 
 #: An event lasting longer is listed during its first MAX_MONTHS months only.
 MAX_MONTHS = 36
@@ -102,20 +103,28 @@ def month_index(lexical: str, *, last: bool = False) -> int:
     return int(lexical[:4]) * 12 + month
 
 
-def update_text(store, entities: list[ox.NamedNode] | None) -> str:
-    """The SPARQL Update that replaces the keys of ``entities`` (every key when None), read
-    from the public graphs of ``store``."""
-    graph = sparql_term(graphs.DERIVED)
-    # The ontology, shapes and metadata graphs describe classes, not events or calls: leaving
-    # them out of the dataset list makes each lookup cheaper (a list costs per graph listed).
-    skipped = {graphs.DERIVED, graphs.ONTOLOGY, graphs.SHAPES, graphs.META}
-    sources = [g for g in graphs.public(store.graphs()) if g not in skipped]
+def _fill(sources: list[ox.NamedNode]) -> dict:
+    """The placeholders of ``_KEYS`` for keys read from the graphs ``sources``."""
     using = "\n".join(f"USING {sparql_term(g)}" for g in sources) or \
         f"USING {sparql_term(ox.NamedNode(graphs.BASE + 'empty'))}"
-    fill = dict(graph=graph, using=using, offsets=" ".join(map(str, range(MAX_MONTHS))),
+    return dict(graph=sparql_term(graphs.DERIVED), using=using,
+                offsets=" ".join(map(str, range(MAX_MONTHS))),
                 first=_MONTH.format(v="STR(?start)", default=0),
                 last=_MONTH.format(v="STR(COALESCE(?end, ?start))", default=11),
                 deadline=_MONTH.format(v="STR(?deadline)", default=0))
+
+
+def update_text(store, entities: list[ox.NamedNode] | None, *,
+                sources: list[ox.NamedNode] | None = None) -> str:
+    """The SPARQL Update that replaces the keys of ``entities`` (every key when None), read
+    from the public graphs of ``store`` (or from ``sources``)."""
+    if sources is None:
+        # The ontology, shapes and metadata graphs describe classes, not events or calls: leaving
+        # them out of the dataset list makes each lookup cheaper (a list costs per graph listed).
+        skipped = {graphs.DERIVED, graphs.ONTOLOGY, graphs.SHAPES, graphs.META}
+        sources = [g for g in graphs.public(store.graphs()) if g not in skipped]
+    fill = _fill(sources)
+    graph = fill["graph"]
     if entities is None:
         return f"{_PROLOGUE}DROP SILENT GRAPH {graph} ;\n" + _KEYS.format(values="", **fill)
     parts = []
@@ -124,6 +133,34 @@ def update_text(store, entities: list[ox.NamedNode] | None) -> str:
         parts.append(f"DELETE {{ GRAPH {graph} {{ ?event ?p ?o }} }} WHERE {{ {values} "
                      f"GRAPH {graph} {{ ?event ?p ?o }} }} ;\n" + _KEYS.format(values=values, **fill))
     return _PROLOGUE + " ;\n".join(parts)
+
+
+def add_to_first_load(store, staging: ox.Store) -> bool:
+    """Compute the keys of a load into a store that holds only the schema graphs (a first load,
+    a restore), inside ``staging`` before it is written: then they go in with the same bulk
+    write. Return False (nothing done) when the store already holds data: keys then depend on
+    stored triples too, and :func:`refresh` computes them after the write.
+
+    In memory this takes ~3 s for the 100,000-organisation bench, against 18-20 s for
+    :func:`rebuild` on the store on disk (bench/RESULTS.md). The thesauri (the theme hierarchy)
+    are copied into ``staging`` for the update and removed after it.
+    """
+    if any(g not in graphs.SCHEMA_GRAPHS for g in store.graphs()):
+        return False
+    if staging.contains_named_graph(graphs.DERIVED):  # keys are computed, never taken as given
+        staging.remove_graph(graphs.DERIVED)
+    sources = [g for g in graphs.public(staging.named_graphs())
+               if g not in (graphs.DERIVED, *graphs.SCHEMA_GRAPHS)]
+    if not sources:
+        return True
+    thesauri = [q for q in store.quads(None, None, None, graphs.THESAURI) if q not in staging]
+    staging.extend(thesauri)
+    try:
+        staging.update(_PROLOGUE + _KEYS.format(values="", **_fill([*sources, graphs.THESAURI])))
+    finally:
+        for quad in thesauri:
+            staging.remove(quad)
+    return True
 
 
 def rebuild(store) -> None:

@@ -128,9 +128,12 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
         per_graph = {row[0].value: int(row[1].value) for row in staging.query(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         steps.set_description("écriture")
-        written = store.insert(staging)
         entities = frozenset(_focus(staging))
-        derived.refresh(store, entities)  # the listing keys of what was written
+        # the listing keys of what is written: with it on a first load, else just after it
+        keyed = derived.add_to_first_load(store, staging)
+        written = store.insert(staging)
+        if not keyed:
+            derived.refresh(store, entities)
         store.flush()
         steps.update()
     return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report, entities)

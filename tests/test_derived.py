@@ -112,3 +112,23 @@ def test_derived_month_index_of_every_precision():
     assert derived.month_index("2026-12-05T10:00:00+01:00") == 24323
     assert (derived.month_index("2027"), derived.month_index("2027", last=True)) == (24324, 24335)
     assert derived.month_index("2026-05") == 2026 * 12 + 4
+
+
+def test_a_first_load_computes_the_keys_in_memory_as_a_rebuild_would(tmp_path):
+    """A load into a store holding only the schema graphs writes the keys with the data (one
+    bulk write): they are those a rebuild computes, and keys given in the input are not kept."""
+    from oscartes_kg import ingest, resources
+    from oscartes_kg.store import open_store
+
+    fake = tmp_path / "fake-key.nq"
+    fake.write_text(f'<{ID}event/x> <{OSC}agendaKey> "1" <{graphs.DERIVED.value}> .\n')
+    demo = sorted(resources.demo_files())
+    with open_store(data=tmp_path / "kb") as store:
+        init_store(store)
+        assert derived.add_to_first_load(store, ox.Store()) is True  # fresh: nothing stored yet
+        ingest.load(store, [*demo, fake])
+        loaded = sorted(map(str, store.quads(None, None, None, graphs.DERIVED)))
+        derived.rebuild(store)
+        assert loaded == sorted(map(str, store.quads(None, None, None, graphs.DERIVED)))
+        assert loaded and '"1"' not in " ".join(loaded)
+        assert derived.add_to_first_load(store, ox.Store()) is False  # data stored: refresh after
