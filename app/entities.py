@@ -13,6 +13,7 @@ from flask import Blueprint, make_response, render_template, request
 from oscartes_kg.describe import describe, resource_iri
 
 from . import kb, terms
+from .contacts import contacts_for, mark_private
 from .entity_view import build
 from .i18n import current
 from .rdf_documents import DOCUMENTS, EXTENSIONS, HTML, negotiate, rdf_response
@@ -47,13 +48,17 @@ def _page(description, kind: str, slug: str, settings):
     here = f"/id/{kind}/{slug}"
     documents = [(f"{here}.{ext}", name, media) for ext, (media, _, name) in DOCUMENTS.items()]
     name_of = lambda iri: description.label(iri, lang) or terms.readable(iri)  # noqa: E731
+    contacts = contacts_for(description.subject.value)  # None unless curator or admin
     body = render_template(
         [f"entity/show-{kind}.html", "entity/show.html"], page=page, documents=documents,
         calendar=f"{here}.ics" if kind == "event" else None,
         schema_org=json_ld(description, title=page["title"], url=request.base_url, lang=lang,
                            name_of=name_of),
-        tiles=settings.map_tile_url, attribution=settings.map_attribution)
+        tiles=settings.map_tile_url, attribution=settings.map_attribution,
+        contacts=contacts)
     response = make_response(body)
+    if contacts is not None:  # a curator's page: private contact data (GDPR), never cached
+        mark_private(response)
     response.vary.add("Accept")
     response.headers["Link"] = ", ".join(
         f'<{url}>; rel="alternate"; type="{media}"' for url, _, media in documents)
