@@ -387,5 +387,10 @@ def _split(param: str) -> tuple[str, str]:
     return key, value
 
 
+from .cli_import import export_command, import_command  # noqa: E402  (issue 6: import, export)
+main.add_command(import_command)
+main.add_command(export_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
