@@ -17,7 +17,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["OSCARTES"] = settings or Settings.from_env()
     app.json.ensure_ascii = False
-    from . import agenda, calls, entities, errors, graph_store, home, i18n, kb, login, map, named_queries, ontology_docs, search, service, sessions, site, sparql
+    from . import agenda, calls, contribute, entities, errors, graph_store, home, i18n, kb, login, map, named_queries, ontology_docs, search, service, sessions, site, sparql
     kb.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(ontology_docs.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(map.bp)
+    app.register_blueprint(contribute.bp)
     return app
 
 
