@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(map.bp)
     app.register_blueprint(contribute.bp)
+    from .curation import bp as curation_bp; app.register_blueprint(curation_bp)  # noqa: E702
     return app
 
 

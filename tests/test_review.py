@@ -1,19 +1,17 @@
 """The charter review workflow (oscartes_kg.review): publish, decline, re-review, withdraw, resubmit.
 
-Real stores with the shipped schema and the demo data; proposals are written the way the
-contribution layer writes them (issue 5 contract: the entity's triples in the private proposals
-graph with osc:proposalStatus osc:pending and osc:proposedBy, through changes.apply as a
-contributor). Every refusal is checked to leave the store exactly as it was.
+Real stores with the shipped schema and the demo data; proposals are written by the contribution
+layer (``contributions.create`` as a contributor: the entity's triples in the private proposals
+graph with osc:proposalStatus osc:pending and osc:proposedBy). Every refusal is checked to leave the store exactly as it was.
 """
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 
 import pyoxigraph as ox
 import pytest
 
-from oscartes_kg import accounts, bootstrap, changes, graphs, review
+from oscartes_kg import accounts, bootstrap, changes, contributions, graphs, review
 from oscartes_kg.errors import Forbidden, RejectedInput, UsageError
 from oscartes_kg.namespaces import OSC, OSCID
 from oscartes_kg.validation import validate_store
@@ -30,17 +28,14 @@ DAY = dt.date(2026, 12, 1)
 
 def propose(store, label: str, *, kind: str = "initiative", by: str,
             description: str = "Une proposition de test.") -> ox.NamedNode:
-    """A contributor's proposal, as the contribution layer stores it (issue 5 contract)."""
-    slug = label.lower().replace(" ", "-") + "-" + secrets.token_hex(3)
-    node = ox.NamedNode(f"{OSCID}{kind}/{slug}")
-    cls = N(OSC.Initiative if kind == "initiative" else OSC.Organisation)
-    quads = [ox.Quad(node, p, o, graphs.PRIVATE_PROPOSALS) for p, o in (
-        (RDF_TYPE, cls), (LABEL, ox.Literal(label, language="fr")),
-        (DESCRIPTION, ox.Literal(description, language="fr")),
-        (N(OSC.proposalStatus), N(OSC.pending)), (N(OSC.proposedBy), ox.NamedNode(by)))]
-    changes.apply(store, changes.Change([], quads, {graphs.PRIVATE_PROPOSALS}), role="contributor",
-                  author=by, message="proposition", channel="form")
-    return node
+    """A contributor's proposal, through the contribution layer (engineer B's write path)."""
+    this = contributions.THIS
+    draft = [ox.Triple(this, LABEL, ox.Literal(label, language="fr")),
+             ox.Triple(this, DESCRIPTION, ox.Literal(description, language="fr"))]
+    written = contributions.create(store, kind, draft,
+                                   author=contributions.Author(by, "contributor"))
+    assert written.status == "pending"
+    return ox.NamedNode(written.iri)
 
 
 def verdicts(*not_affirmed: str, comment: str = "") -> list:
