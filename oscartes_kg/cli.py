@@ -387,6 +387,8 @@ def _split(param: str) -> tuple[str, str]:
     return key, value
 
 
+from .cli_gdpr import gdpr_group; main.add_command(gdpr_group)  # noqa: E402,E702 - GDPR export/erase
+
 from .cli_import import export_command, import_command  # noqa: E402  (issue 6: import, export)
 main.add_command(import_command)
 main.add_command(export_command)
