@@ -76,7 +76,8 @@ def _one(column: Column, text: str, lookups, rules: dict):
             raise ValueError(f"« {text} » n'est pas un nombre entier / is not an integer")
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
     if kind == "date":
-        return ox.Literal(_date(text), datatype=ox.NamedNode(XSD + "date"))
+        value, datatype = _date(text)
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
     if kind == "class":
         name = text if ":" in text else f"osc:{text}"
         try:
@@ -98,14 +99,20 @@ def _one(column: Column, text: str, lookups, rules: dict):
     raise ValueError(kind)  # pragma: no cover - columns_of checks the types
 
 
-def _date(text: str) -> str:
-    """YYYY-MM-DD, or DD/MM/YYYY as French spreadsheets write it."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return text
+def _date(text: str) -> tuple[str, str]:
+    """(value, XSD datatype) at the precision written: YYYY, YYYY-MM, YYYY-MM-DD (or DD/MM/YYYY
+    as French spreadsheets write it), or a date and time YYYY-MM-DDTHH:MM[:SS]."""
+    patterns = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"),
+                (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?", "dateTime"))
+    for pattern, datatype in patterns:
+        if re.fullmatch(pattern, text):
+            if datatype == "dateTime" and text.count(":") == 1:
+                text = text + ":00"
+            return text, datatype
     match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if match:
         day, month, year = match.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
+        return f"{year}-{int(month):02d}-{int(day):02d}", "date"
     raise ValueError(f"date illisible « {text} » : écrivez AAAA-MM-JJ ou JJ/MM/AAAA / unreadable "
                      "date, write YYYY-MM-DD or DD/MM/YYYY")
 

@@ -96,10 +96,12 @@ def _resolve_themes(categories: dict, lookups, rules: dict) -> dict:
 
 
 def _categories(element: dict) -> list[tuple[str, str]]:
-    """(id, name) of each category an element carries, in whichever form the export uses."""
+    """(id, name) of each category an element carries, from the richest form the export has
+    (``categoriesFull``, else ``optionValues``, else ``categories``: they repeat each other)."""
     found = []
-    for field in ("categoriesFull", "optionValues", "categories"):
-        for item in element.get(field) or []:
+    field = next((f for f in ("categoriesFull", "optionValues", "categories") if element.get(f)), None)
+    if field:
+        for item in element[field]:
             if isinstance(item, dict):
                 key = item.get("id", item.get("optionId"))
                 found.append((str(key) if key is not None else "", str(item.get("name") or "")))
