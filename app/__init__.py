@@ -17,7 +17,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["OSCARTES"] = settings or Settings.from_env()
     app.json.ensure_ascii = False
-    from . import agenda, calls, contribute, entities, errors, graph_store, home, i18n, kb, login, map, named_queries, ontology_docs, search, service, sessions, site, sparql
+    from . import agenda, api_entities, calls, contribute, entities, errors, graph_store, home, i18n, kb, login, map, named_queries, ontology_docs, search, service, sessions, site, sparql
     kb.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(search.bp)
     app.register_blueprint(map.bp)
     app.register_blueprint(contribute.bp)
+    app.register_blueprint(api_entities.bp)
     from .curation import bp as curation_bp; app.register_blueprint(curation_bp)  # noqa: E702
     from .exports import bp as exports_bp; app.register_blueprint(exports_bp)  # noqa: E702 - issue 6
     return app
