@@ -143,7 +143,7 @@ def load(data, remote_url, files, graph, rdf_format):
     target = ox.NamedNode(graph) if graph else None
     with _open(_settings(data, remote_url)) as store:
         result = ingest.load(store, files, graph=target, format=rdf_format,
-                             progress=sys.stderr.isatty())
+                             progress=sys.stderr.isatty(), author="cli")  # in the history
         dumps.stamp_change(store)  # the public dumps and counts are made again on next request
         catalogue.refresh(store, result.entities)  # search and map follow the load
     for iri, count in sorted(result.graphs.items()):
@@ -392,6 +392,8 @@ from .cli_gdpr import gdpr_group; main.add_command(gdpr_group)  # noqa: E402,E70
 from .cli_import import export_command, import_command  # noqa: E402  (issue 6: import, export)
 main.add_command(import_command)
 main.add_command(export_command)
+
+from .cli_history import history_group; main.add_command(history_group)  # noqa: E402,E702 - write history
 
 
 if __name__ == "__main__":  # pragma: no cover

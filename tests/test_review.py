@@ -225,6 +225,9 @@ def test_pending_lists_proposals_with_their_proposer_and_pages(demo, contributor
     assert total == 5 and len(first) == 2 and len(rest) == 3
     assert {p.iri for p in first + rest} == {n.value for n in nodes}
     assert {(p.kind, p.proposer, p.proposed_by) for p in first} == {("initiative", "Côme", contributor)}
+    # the time of each proposal is its first changeset in the history; oldest first
+    times = [p.proposed_at for p in first + rest]
+    assert all(times) and times == sorted(times)
     approve(demo, nodes[0])
     assert review.pending(demo)[1] == 4
 
