@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from rdflib import BNode, Literal as RdfLiteral, URIRef, Variable
 
-from . import catalogue, dumps, graphs, ingest, roles
+from . import catalogue, dumps, graphs, history, ingest, roles
 from .errors import Forbidden, NotFound, QueryError, RejectedInput
 from .store import open_store, sparql_term
 from .update_text import Operation, parse_update, where_group
@@ -393,12 +393,14 @@ def drop_graph(store, graph: ox.NamedNode) -> Change:
 # --- writing a change --------------------------------------------------------------------------------
 
 def apply(store, change: Change, *, role: str | None, author: str | None = None,
-          message: str | None = None, channel: str = "update") -> ChangeResult:
+          message: str | None = None, channel: str = "update",
+          reverts: str | None = None) -> ChangeResult:
     """Check ``role``, validate the store as the change would leave it, then write it at once.
 
     ``author`` (IRI of the user account or API token), ``message`` and ``channel`` (``form``,
     ``api``, ``graph-store``, ``update``, ``review``, ``revert``, ``gdpr``...) describe the write
-    for the history (issue 5, section 4).
+    for the history (issue 5, section 4); ``reverts`` is the id of the changeset a revert undoes.
+    The changeset (``oscartes_kg.history``) is written in the same store write as the change.
 
     All or nothing: on refusal nothing is written. After the write, derived data (search
     index, closures) is refreshed for the entities the change touched.
@@ -412,6 +414,7 @@ def apply(store, change: Change, *, role: str | None, author: str | None = None,
             name = graph.value if isinstance(graph, ox.NamedNode) else "graphe par défaut / default graph"
             raise Forbidden(f"le rôle « {role} » ne peut pas écrire dans le graphe {name} / role "
                             f"{role!r} may not write graph {name}", entity=name, rule="role")
+    history.guard(touched | set(change.targets))
     staging = ox.Store()
     staging.extend(change.added)
     report = ingest.check(store, staging, removed=set(change.removed))
@@ -419,7 +422,14 @@ def apply(store, change: Change, *, role: str | None, author: str | None = None,
         raise RejectedInput(
             f"{len(report.errors)} erreur(s) : rien n'a été enregistré / "
             f"{len(report.errors)} error(s): nothing was written", report=report, rule="shapes")
-    store.apply(change.removed, change.added, sorted(change.dropped, key=str))
+    recording = history.record(store, change.removed, change.added, author=author,
+                               message=message, channel=channel, reverts=reverts)
+    try:
+        store.apply(change.removed, list(change.added) + recording.quads,
+                    sorted(change.dropped, key=str))
+    except BaseException:
+        recording.discard()
+        raise
     store.flush()
     _refresh_derived(store, change)
     dumps.stamp_change(store)

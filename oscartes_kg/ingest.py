@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from . import derived, formats, graphs
+from . import derived, formats, graphs, history
 from .store import sparql_term
 from .errors import NotFound, ParseError, RejectedInput
 from .validation import Report, validator
@@ -118,9 +118,16 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
         skipped = _drop_schema_graphs(staging)
         steps.update()
         steps.set_description("validation")
-        report = check(store, staging)
+        recording = history.start_load(store, staging, author=author, channel=channel,
+                                       message=message or ", ".join(Path(p).name for p in paths))
+        try:
+            report = check(store, staging)
+        except BaseException:
+            recording.discard()
+            raise
         steps.update()
         if not report.conforms:
+            recording.discard()
             raise RejectedInput(
                 f"{len(report.errors)} erreur(s) : rien n'a été enregistré / "
                 f"{len(report.errors)} error(s): nothing was written", report=report,
@@ -129,9 +136,15 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
         steps.set_description("écriture")
         entities = frozenset(_focus(staging))
+        changeset = recording.finish(entities)  # written with the data, in the same load
+        staging.extend(changeset.quads)
         # the listing keys of what is written: with it on a first load, else just after it
         keyed = derived.add_to_first_load(store, staging)
-        written = store.insert(staging)
+        try:
+            written = store.insert(staging) - len(changeset.quads)
+        except BaseException:
+            changeset.discard()  # a delta file no changeset will name
+            raise
         if not keyed:
             derived.refresh(store, entities)
         store.flush()
