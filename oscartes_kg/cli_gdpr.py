@@ -63,7 +63,7 @@ def erase(data, remote_url, iri, yes):
         raise UsageError("effacement annulé / erase cancelled")
     started = time.monotonic()
     with _open(settings) as store:
-        done = gdpr.erase(store, iri, catalogue_dir=settings.catalogue_cache or None,
+        done = gdpr.erase(store, iri, author="cli", catalogue_dir=settings.catalogue_cache or None,
                           dumps_dir=settings.dumps_cache or None)
     for graph, count in sorted(done.removed.items()):
         click.echo(f"{count}\t{graph}")

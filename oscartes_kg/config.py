@@ -94,6 +94,9 @@ class Settings:
                "-Proto and -Host headers (client address for login throttling, HTTPS for "
                "Secure cookies). Leave false when clients reach the app directly. "
                "Env: OSCARTES_BEHIND_PROXY.")
+    privacy_contact: str = _setting(
+        "rgpd@oscartes.example", "Address people write to to see, export or erase their personal "
+        "data (shown on /privacy; replace the placeholder). Env: OSCARTES_PRIVACY_CONTACT.")
 
     ENV = {
         "data": "OSCARTES_DATA",
@@ -119,6 +122,7 @@ class Settings:
         "secret_key": "OSCARTES_SECRET_KEY",
         "session_hours": "OSCARTES_SESSION_HOURS",
         "behind_proxy": "OSCARTES_BEHIND_PROXY",
+        "privacy_contact": "OSCARTES_PRIVACY_CONTACT",
     }
 
     @classmethod
