@@ -203,3 +203,133 @@ def test_entries_of_lists_status_and_the_rejection_reason(kb):
     assert entries[written.iri].status == "declined"
     assert entries[written.iri].reason == "Portée par un parti politique."
     assert all(e.iri != written.iri for e in c.entries_of(store, iris["contrib"]))
+
+
+# --- the forms, through the real app -------------------------------------------------------------
+
+from web_helpers import csrf_from, log_in, site  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    with site(tmp_path_factory.mktemp("forms-web")) as (app, iris):
+        yield app, iris
+
+
+def logged(app, login="contrib"):
+    client = app.test_client()
+    log_in(client, login)
+    return client
+
+
+def test_anonymous_users_are_sent_to_login(web):
+    app, _ = web
+    client = app.test_client()
+    for path in ("/contribute", "/contribute/event", "/my-contributions"):
+        reply = client.get(path)
+        assert (reply.status_code, reply.headers["Location"]) == (303, f"/login?next={path}")
+    assert client.post("/contribute/event", data={"label": "x"}).status_code == 303
+
+
+def test_nav_has_contribuer_and_every_kind_has_a_form(web):
+    app, _ = web
+    client = logged(app)
+    assert '<a href="/contribute">Contribuer</a>' in client.get("/").get_data(as_text=True)
+    for kind in c.KIND_CLASSES:
+        page = client.get(f"/contribute/{kind}").get_data(as_text=True)
+        assert 'name="csrf_token"' in page and 'name="label"' in page, kind
+    person = client.get("/contribute/person").get_data(as_text=True)
+    assert 'name="consent.date" type="date"' in person and "privé" in person
+
+
+def test_post_without_csrf_is_refused(web):
+    app, _ = web
+    client = logged(app)
+    reply = client.post("/contribute/event", data={"label": "Sans jeton", "startDate": "2026"})
+    assert reply.status_code == 400
+    assert not any(True for _ in app.extensions["oscartes_store"].quads(None, c.RDFS_LABEL, fr("Sans jeton"), None))
+
+
+def test_errors_next_to_fields_and_typed_values_kept(web):
+    app, _ = web
+    client = logged(app)
+    token = csrf_from(client.get("/contribute/event").get_data(as_text=True))
+    reply = client.post("/contribute/event", data={"csrf_token": token, "label": "Ciné-débat",
+                                                    "startDate": "2026-10-10", "endDate": "2026-10-01",
+                                                    "description": "court"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    assert "Rien n&#39;a été enregistré" in page
+    assert 'value="Ciné-débat"' in page and 'value="2026-10-01"' in page and ">court</textarea>" in page
+    field = page[page.index('data-field="startDate"'):page.index('data-field="endDate"')]
+    assert "antérieure à sa date de début" in field
+    assert not any(True for _ in app.extensions["oscartes_store"].quads(None, c.RDFS_LABEL, fr("Ciné-débat"), None))
+
+
+def test_consent_errors_go_to_their_sub_fields(web):
+    app, _ = web
+    client = logged(app)
+    token = csrf_from(client.get("/contribute/person").get_data(as_text=True))
+    reply = client.post("/contribute/person", data={"csrf_token": token, "label": "Léa Dupont",
+                                                     "consent.date": "2026-01-10", "email": "lea@example.org"})
+    page = reply.get_data(as_text=True)
+    assert reply.status_code == 422
+    scope = page[page.index('data-field="consent.consentScope"'):page.index('data-field="consent.consentMethod"')]
+    assert "Précisez ce que la personne accepte de voir publié" in scope
+    assert 'value="lea@example.org"' in page
+
+
+def test_person_with_consent_is_proposed_and_its_email_stays_private(web):
+    app, iris = web
+    client = logged(app)
+    token = csrf_from(client.get("/contribute/person").get_data(as_text=True))
+    reply = client.post("/contribute/person", data={
+        "csrf_token": token, "label": "Hugo Martin", "email": "hugo@example.org",
+        "consent.date": "2026-01-10", "consent.consentScope": "nom", "consent.consentMethod": "courriel",
+        "commune": "Les Ulis (91692)", "address": "3 rue des Lilas"})
+    assert reply.status_code == 303 and reply.headers["Location"].startswith("/my-contributions")
+    store = app.extensions["oscartes_store"]
+    person = next(store.quads(None, c.RDFS_LABEL, fr("Hugo Martin"), None)).subject
+    private = {q.predicate.value: q.graph_name for q in store.quads(person, None, None, None)}
+    assert private[SCHEMA + "email"] == graphs.PRIVATE_CONTACTS == private[SCHEMA + "address"]
+    mine = client.get("/my-contributions").get_data(as_text=True)
+    assert "Hugo Martin" in mine and "en attente de relecture" in mine
+
+
+def test_hostile_text_in_a_form_is_stored_as_text_and_shown_escaped(web):
+    app, _ = web
+    client = logged(app)
+    token = csrf_from(client.get("/contribute/event").get_data(as_text=True))
+    hostile = '<img src=x onerror=alert(1)> "} ; DELETE WHERE { ?s ?p ?o }'
+    reply = client.post("/contribute/event", data={"csrf_token": token, "label": hostile + "\x07",
+                                                    "startDate": "2026-11-11"})
+    assert reply.status_code == 303
+    page = client.get(reply.headers["Location"]).get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert any(True for _ in app.extensions["oscartes_store"].quads(None, c.RDFS_LABEL, fr(hostile), None))
+    huge = client.post("/contribute/event", data={"csrf_token": token, "label": "Gros",
+                                                   "startDate": "2026-11-11", "description": "x" * 1_000_000})
+    assert huge.status_code == 422 and "texte trop long" in huge.get_data(as_text=True)
+    bad_iri = client.post("/contribute/need", data={"csrf_token": token, "label": "Besoin",
+                                                     "needOfferKind": "", "postedBy": "pas une adresse"})
+    page = bad_iri.get_data(as_text=True)
+    field = page[page.index('data-field="postedBy"'):]
+    assert bad_iri.status_code == 422 and "n&#39;est pas l&#39;adresse (IRI) d&#39;une fiche" in field
+
+
+def test_edit_is_prefilled_for_the_owner_and_refused_to_others(web):
+    app, _ = web
+    owner = logged(app)
+    token = csrf_from(owner.get("/contribute/commons").get_data(as_text=True))
+    reply = owner.post("/contribute/commons", data={"csrf_token": token, "label": "Four à pain",
+                                                     "sharedResource": "un four", "governance": "assemblée",
+                                                     "theme": ["https://w3id.org/oscartes/id/theme/alimentation"]})
+    path = reply.headers["Location"]
+    form = owner.get(path + "/edit").get_data(as_text=True)
+    assert 'value="Four à pain"' in form and 'value="https://w3id.org/oscartes/id/theme/alimentation" checked' in form
+    assert logged(app, "contrib2").get(path + "/edit").status_code == 403
+    saved = owner.post(path + "/edit", data={"csrf_token": csrf_from(form), "label": "Four à pain communal",
+                                              "sharedResource": "un four", "governance": "assemblée"})
+    assert saved.status_code == 303 and saved.headers["Location"] == path
+    assert "Four à pain communal" in owner.get(path).get_data(as_text=True)
+    assert logged(app, "cura@example.org").get(path + "/edit").status_code == 200
