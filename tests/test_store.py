@@ -228,6 +228,10 @@ def test_embedded_data_survive_reopening(tmp_path: Path):
         assert store.count() == len(DATA)
         with pytest.raises(StoreError, match="read-only"):
             store.insert(DATA)
+        listed = store.graphs()  # read once, then kept: a read-only store never changes
+        assert listed == sorted({q.graph_name for q in DATA}, key=lambda g: g.value)
+        listed.clear()
+        assert store.graphs() == sorted({q.graph_name for q in DATA}, key=lambda g: g.value)
 
 
 def test_embedded_second_process_gets_store_locked(tmp_path: Path):
