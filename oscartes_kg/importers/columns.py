@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from .mapping import expand
 from .model import decimal_literal, literal, url_literal
 
-__all__ = ["Column", "columns_of", "read_cell", "write_cell"]
+__all__ = ["Column", "columns_of", "read_cell", "write_cell", "date_value"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OSC = "https://w3id.org/oscartes/ns#"
@@ -76,7 +76,7 @@ def _one(column: Column, text: str, lookups, rules: dict):
             raise ValueError(f"« {text} » n'est pas un nombre entier / is not an integer")
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
     if kind == "date":
-        value, datatype = _date(text)
+        value, datatype = date_value(text)
         return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
     if kind == "class":
         name = text if ":" in text else f"osc:{text}"
@@ -99,7 +99,7 @@ def _one(column: Column, text: str, lookups, rules: dict):
     raise ValueError(kind)  # pragma: no cover - columns_of checks the types
 
 
-def _date(text: str) -> tuple[str, str]:
+def date_value(text: str) -> tuple[str, str]:
     """(value, XSD datatype) at the precision written: YYYY, YYYY-MM, YYYY-MM-DD (or DD/MM/YYYY
     as French spreadsheets write it), or a date and time YYYY-MM-DDTHH:MM[:SS]."""
     patterns = ((r"\d{4}", "gYear"), (r"\d{4}-\d{2}", "gYearMonth"), (r"\d{4}-\d{2}-\d{2}", "date"),

@@ -19,6 +19,7 @@ RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 IN_SCHEME = ox.NamedNode(SKOS + "inScheme")
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 ALT_LABEL = ox.NamedNode(SKOS + "altLabel")
+CLOSE_MATCH = ox.NamedNode(SKOS + "closeMatch")
 COMMUNE = ox.NamedNode("https://w3id.org/oscartes/ns#Commune")
 INSEE = ox.NamedNode("https://w3id.org/oscartes/ns#inseeCode")
 THEMES = ox.NamedNode(f"{OSCID}scheme/themes")
@@ -42,6 +43,8 @@ class Lookups:
         self.themes = _concepts(store, THEMES)
         self.theme_iris = set(self.themes.values())
         self.theme_iris_text = {iri.value for iri in self.theme_iris}
+        self.close_matches = {q.object.value: q.subject for q in store.quads(
+            None, CLOSE_MATCH, None, None) if q.subject in self.theme_iris}
         self.need_offer_kinds = _concepts(store, NEED_OFFER_KINDS)
         self.communes_by_code: dict = {}
         self.communes_by_name: dict = {}     # normalised name -> [(IRI, code)]
@@ -60,6 +63,14 @@ class Lookups:
     def theme(self, text: str) -> ox.NamedNode | None:
         """The theme a slug (``alimentation``), IRI or French/English label names."""
         return _find(self.themes, text)
+
+    def close_theme(self, iri) -> ox.NamedNode | None:
+        """Our theme for an IRI: one of ours, or another vocabulary's theme our thesaurus
+        declares a skos:closeMatch of (ESSGlobal's standard themes)."""
+        value = getattr(iri, "value", str(iri))
+        if value in self.theme_iris_text:
+            return ox.NamedNode(value)
+        return self.close_matches.get(value)
 
     def need_offer_kind(self, text: str) -> ox.NamedNode | None:
         return _find(self.need_offer_kinds, text)
