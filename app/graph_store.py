@@ -19,6 +19,7 @@ from oscartes_kg.errors import (
 from oscartes_kg.ingest import REMOTE_CONTEXT_MESSAGE
 
 from . import auth, kb
+from .history import current_author
 from .result_formats import FORMATS
 
 bp = Blueprint("graph_store", __name__)
@@ -52,7 +53,7 @@ def graph_store():
         change = changes.replace_graph(store, graph, _body())
     else:
         change = changes.add_to_graph(graph, _body())
-    changes.apply(store, change, role=role)
+    changes.apply(store, change, role=role, author=current_author(), channel="graph-store")
     return Response(status=201 if request.method != "DELETE" and not existed else 204)
 
 

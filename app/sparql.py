@@ -186,6 +186,8 @@ def _update(text: str, dataset: dict) -> Response:
     """Validate then apply an update, all or nothing; 204 when done."""
     from oscartes_kg import changes
 
+    from .history import current_author
+
     role = auth.require(roles.can_update)
     store = kb.get_store()
     query_scope.check_services(query_scope.inspect(text), kb.settings().partner_endpoints)
@@ -195,7 +197,7 @@ def _update(text: str, dataset: dict) -> Response:
                          "update itself", rule="protocol")
     readable = roles.readable_graphs(role, store.graphs())
     change = changes.from_update(store, text, readable=readable)
-    changes.apply(store, change, role=role)
+    changes.apply(store, change, role=role, author=current_author(), channel="update")
     return Response(status=204)
 
 
