@@ -333,3 +333,31 @@ def test_edit_is_prefilled_for_the_owner_and_refused_to_others(web):
     assert saved.status_code == 303 and saved.headers["Location"] == path
     assert "Four à pain communal" in owner.get(path).get_data(as_text=True)
     assert logged(app, "cura@example.org").get(path + "/edit").status_code == 200
+
+
+def test_a_form_renders_and_submits_in_chromium(tmp_path, live_server, browser):
+    """One real browser pass: log in, pick a commune (the marker fills the coordinates), submit
+    a mistake, see it next to its field with the typed text kept, fix it, and land on the page."""
+    with site(tmp_path) as (app, _):
+        url = live_server(app)
+        page = browser.new_page()
+        try:
+            page.goto(f"{url}/login?next=/contribute/event")
+            page.fill("#login", "contrib")
+            page.fill("#password", "un mot de passe assez long")
+            page.click("form.login-form button[type=submit]")
+            page.wait_for_url(f"{url}/contribute/event")
+            page.fill("#f-label", "Fête de la soupe")
+            page.fill("#f-startDate", "2026-10-40")
+            page.fill("#f-commune", "Les Ulis (91692)")
+            page.dispatch_event("#f-commune", "change")
+            assert page.input_value("input[data-geo=lat]") == "48.681"
+            page.click("form.contribute-form button[type=submit]")
+            assert "date invalide" in page.inner_text('[data-field="startDate"]')
+            assert page.input_value("#f-label") == "Fête de la soupe"
+            page.fill("#f-startDate", "2026-10-04")
+            page.click("form.contribute-form button[type=submit]")
+            page.wait_for_url(f"{url}/id/event/**")
+            assert "Fête de la soupe" in page.inner_text("h1")
+        finally:
+            page.close()
