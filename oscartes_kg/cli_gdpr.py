@@ -8,16 +8,21 @@ from pathlib import Path
 
 import click
 
-from . import gdpr, purge
-from .cli import EXIT_CODES, _open, _settings, reports_errors, store_options
-from .errors import UsageError
-
 __all__ = ["gdpr_group"]
 
 
-@click.group("gdpr", epilog=EXIT_CODES)
+@click.group("gdpr")
 def gdpr_group():
     """Export or erase everything stored about a person (GDPR art. 15, 17 and 20)."""
+
+
+# Imported after the group exists: cli.py imports this module at its end to register the group,
+# so whichever of the two is imported first, the other finds what it needs.
+from . import gdpr, purge  # noqa: E402
+from .cli import EXIT_CODES, _open, _settings, reports_errors, store_options  # noqa: E402
+from .errors import UsageError  # noqa: E402
+
+gdpr_group.epilog = EXIT_CODES
 
 
 @gdpr_group.command("export", epilog=EXIT_CODES)
