@@ -98,6 +98,24 @@ class Settings:
         "rgpd@oscartes.example", "Address people write to to see, export or erase their personal "
         "data (shown on /privacy; replace the placeholder). Env: OSCARTES_PRIVACY_CONTACT.")
 
+    smtp_host: str = _setting(
+        "", "SMTP server the watch's e-mail digests are sent through (`watch send-digests`); "
+            "empty: no e-mail. Env: OSCARTES_SMTP_HOST.")
+    smtp_port: int = _setting(587, "Port of the SMTP server. Env: OSCARTES_SMTP_PORT.")
+    smtp_user: str = _setting(
+        "", "Login on the SMTP server (empty: no login). Env: OSCARTES_SMTP_USER.")
+    smtp_password: str = field(default="", repr=False, metadata={"help": (
+        "Password on the SMTP server. Env: OSCARTES_SMTP_PASSWORD.")})
+    smtp_from: str = _setting(
+        "veille@oscartes.example", "Sender address of the e-mail digests (replace the "
+        "placeholder). Env: OSCARTES_SMTP_FROM.")
+    smtp_starttls: bool = _setting(
+        True, "Upgrade the SMTP connection with STARTTLS before logging in. "
+              "Env: OSCARTES_SMTP_STARTTLS.")
+    deadline_days: int = _setting(
+        30, "Calls for projects whose deadline falls within this many days are highlighted on "
+            "/calls and the home page. Env: OSCARTES_DEADLINE_DAYS.")
+
     ENV = {
         "data": "OSCARTES_DATA",
         "remote_url": "OSCARTES_SPARQL_URL",
@@ -123,6 +141,13 @@ class Settings:
         "session_hours": "OSCARTES_SESSION_HOURS",
         "behind_proxy": "OSCARTES_BEHIND_PROXY",
         "privacy_contact": "OSCARTES_PRIVACY_CONTACT",
+        "smtp_host": "OSCARTES_SMTP_HOST",
+        "smtp_port": "OSCARTES_SMTP_PORT",
+        "smtp_user": "OSCARTES_SMTP_USER",
+        "smtp_password": "OSCARTES_SMTP_PASSWORD",
+        "smtp_from": "OSCARTES_SMTP_FROM",
+        "smtp_starttls": "OSCARTES_SMTP_STARTTLS",
+        "deadline_days": "OSCARTES_DEADLINE_DAYS",
     }
 
     @classmethod
