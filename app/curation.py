@@ -123,6 +123,18 @@ def post_review(kind: str, slug: str):
     return redirect(f"/curation/{kind}/{slug}?done={outcome}", 303)
 
 
+@bp.post("/curation/<kind>/<slug>/publish")
+def post_publish(kind: str, slug: str):
+    """Publish an entry of a kind without charter review (a proposed person, a withdrawn event)."""
+    role = auth.require(review.may_review)
+    found = _visible_entry(kind, slug, role)
+    try:
+        review.publish(kb.get_store(), review.entity_iri(kind, slug), role=role, author=_author())
+    except (UsageError, RejectedInput) as error:
+        return _render(found, role, status=error.status, error=error.message, report=_report(error))
+    return redirect(f"/curation/{kind}/{slug}?done=published", 303)
+
+
 @bp.post("/curation/<kind>/<slug>/withdraw")
 def post_withdraw(kind: str, slug: str):
     """Withdraw a published entry, with a reason."""

@@ -32,7 +32,7 @@ from .store import sparql_term
 
 __all__ = ["CRITERIA", "REVIEWED_KINDS", "REVIEWER_ROLES", "Criterion", "Verdict", "Review",
            "Entry", "Pending", "criteria", "entity_iri", "entry", "pending", "reviewer_for",
-           "record", "withdraw", "resubmit", "may_review", "StoreWarnings", "store_warnings",
+           "record", "publish", "withdraw", "resubmit", "may_review", "StoreWarnings", "store_warnings",
            "REMOTE_MAX_AGE"]
 
 log = logging.getLogger("oscartes_kg.review")
@@ -62,6 +62,8 @@ APPROVED, REJECTED = _N(OSC.approved), _N(OSC.rejected)
 AFFIRMED, NOT_AFFIRMED = _N(OSC.affirmed), _N(OSC.notAffirmed)
 PENDING, DECLINED, WITHDRAWN = _N(OSC.pending), _N(OSC.declined), _N(OSC.withdrawn)
 STATUS_NAMES = {PENDING: "pending", DECLINED: "declined", WITHDRAWN: "withdrawn"}
+#: Links to records an entry owns and that move with it (the contribution layer's ``OWNED``).
+OWNED_LINKS = frozenset({_N(OSC.consent)})
 
 
 @dataclass(frozen=True)
@@ -403,6 +405,30 @@ def withdraw(store, iri: ox.NamedNode, reason: str, *, role: str | None,
                          message=f"retrait / withdrawn: {reason}", channel="review")
 
 
+def publish(store, iri: ox.NamedNode, *, role: str | None,
+            author: str | None) -> changes.ChangeResult:
+    """Publish an unpublished entry of a kind without charter review (a person proposed by a
+    contributor, a withdrawn event...): its triples move to ``graphs.CONTRIBUTIONS`` and its
+    status is dropped; the shapes then check it as public (a person's consent, GDPR art. 7).
+
+    :raises Forbidden: ``role`` is not a reviewer's.
+    :raises NotFound: no such entry.
+    :raises UsageError: the kind needs a charter review (use ``record``), or it is published.
+    :raises RejectedInput: the entry may not be public as it is.
+    """
+    _require_reviewer_role(role)
+    found = _entry_or_404(store, iri)
+    if found.kind in REVIEWED_KINDS:
+        raise UsageError("une initiative ou une organisation n'est publiée qu'après une relecture "
+                         "de charte / an initiative or organisation is published only after a "
+                         "charter review", entity=iri.value, rule="reviewed-kind")
+    if found.status == "published":
+        raise UsageError(f"cette entrée est déjà publiée / this entry is already published: "
+                         f"{iri.value}", entity=iri.value, rule="published")
+    return changes.apply(store, _publish(store, iri, []), role=role, author=author,
+                         message=f"publication / published: {found.label}", channel="review")
+
+
 def resubmit(store, iri: ox.NamedNode, *, role: str | None, author: str | None,
              message: str | None = None) -> changes.ChangeResult | None:
     """Put a declined proposal back in the queue (``osc:pending``) after its proposer edited it.
@@ -472,15 +498,24 @@ def _review_quads(node, entity, label, verdicts, comment, reviewer, day, approve
     return [ox.Quad(s, p, o, graph) for s, p, o in quads]
 
 
+def _owned(store, iri: ox.NamedNode, within: Sequence) -> list:
+    """The quads, in ``within``, of the records the entry owns (a person's consent)."""
+    nodes = {q.object for q in store.quads(iri, None, None, None)
+             if q.predicate in OWNED_LINKS and q.graph_name in within
+             and isinstance(q.object, ox.NamedNode)}
+    return [q for node in nodes for q in store.quads(node, None, None, None) if q.graph_name in within]
+
+
 def _publish(store, iri: ox.NamedNode, review_quads: list) -> changes.Change:
-    """Move the proposal's own triples to the contributions graph, drop its status and
-    withdrawal reason, keep ``osc:proposedBy`` and earlier (private) reviews where they are."""
+    """Move the proposal's own triples (and its owned records) to the contributions graph, drop
+    its status and withdrawal reason, keep ``osc:proposedBy`` and earlier (private) reviews."""
     removed, added = [], list(review_quads)
-    for quad in store.quads(iri, None, None, graphs.PRIVATE_PROPOSALS):
-        if quad.predicate in (PROPOSED_BY, HAS_REVIEW):
+    private = [graphs.PRIVATE_PROPOSALS]
+    for quad in [*store.quads(iri, None, None, graphs.PRIVATE_PROPOSALS), *_owned(store, iri, private)]:
+        if quad.subject == iri and quad.predicate in (PROPOSED_BY, HAS_REVIEW):
             continue
         removed.append(quad)
-        if quad.predicate not in (STATUS, WITHDRAWAL_REASON):
+        if not (quad.subject == iri and quad.predicate in (STATUS, WITHDRAWAL_REASON)):
             added.append(ox.Quad(quad.subject, quad.predicate, quad.object, graphs.CONTRIBUTIONS))
     return changes.Change(removed, added, {graphs.CONTRIBUTIONS, graphs.PRIVATE_PROPOSALS})
 
@@ -494,8 +529,8 @@ def _withdraw_change(store, iri: ox.NamedNode, reason: str, extra: Sequence = ()
     for review in list(subjects):
         subjects += [q.object for q in store.quads(review, VERDICT_OF, None, None)
                      if q.graph_name in public and isinstance(q.object, ox.NamedNode)]
-    moved = own + [q for node in subjects for q in store.quads(node, None, None, None)
-                   if q.graph_name in public]
+    moved = own + _owned(store, iri, public) + [
+        q for node in subjects for q in store.quads(node, None, None, None) if q.graph_name in public]
     old_status = [q for q in store.quads(iri, None, None, graphs.PRIVATE_PROPOSALS)
                   if q.predicate in (STATUS, WITHDRAWAL_REASON)]
     added = {ox.Quad(q.subject, q.predicate, q.object, graphs.PRIVATE_PROPOSALS): None for q in moved}

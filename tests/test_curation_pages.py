@@ -226,3 +226,21 @@ def test_the_curation_page_lists_the_store_warnings(demo_site):
     assert "La ressource mise en commun n&#39;est pas décrite" in page
     assert 'href="/curation/commons/commun-a-completer"' in page
     assert "Validation complète de la base du" in page
+
+
+def test_an_entry_without_charter_review_is_withdrawn_and_published_again_by_form(demo_site):
+    app, _ = demo_site
+    client = client_as(app, "cura@example.org")
+    path = "/curation/event/fete-des-possibles-2021"
+    page = client.get(path).text
+    assert "verdict-independance" not in page and "/withdraw" in page and "/publish" not in page
+    token = csrf_from(page)
+    assert client.post(f"{path}/withdraw", data={"csrf_token": token, "reason": "Annulé."}).status_code == 303
+    assert app.test_client().get("/id/event/fete-des-possibles-2021").status_code == 404
+    assert 'action="/curation/event/fete-des-possibles-2021/publish"' in client.get(path).text
+    contributor = client_as(app, "contrib")
+    assert contributor.post(f"{path}/publish", data={
+        "csrf_token": csrf_from(contributor.get("/").text)}).status_code == 403
+    answer = client.post(f"{path}/publish", data={"csrf_token": token})
+    assert answer.headers["Location"].endswith("?done=published")
+    assert app.test_client().get("/id/event/fete-des-possibles-2021").status_code == 200

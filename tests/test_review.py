@@ -257,3 +257,35 @@ def test_store_warnings_are_computed_once_per_data_version(embedded_store):
     assert second.current
     assert commons.value in {v.focus for v in second.warnings}
     assert commons.value not in {v.focus for v in first.warnings}
+
+
+def test_a_proposed_person_is_published_with_their_consent(demo, contributor):
+    """Kinds without charter review are published as they are (the shapes check the consent)."""
+    this, consent = contributions.THIS, ox.BlankNode()
+    draft = [ox.Triple(this, LABEL, ox.Literal("Paule Personne")),
+             ox.Triple(this, N(OSC.consent), consent),
+             ox.Triple(consent, RDF_TYPE, N(OSC.Consent)),
+             ox.Triple(consent, ox.NamedNode("http://purl.org/dc/terms/date"),
+                       ox.Literal("2026-01-15", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),
+             ox.Triple(consent, N(OSC.consentScope), ox.Literal("nom", language="fr")),
+             ox.Triple(consent, N(OSC.consentMethod), ox.Literal("formulaire signé", language="fr"))]
+    written = contributions.create(demo, "person", draft,
+                                   author=contributions.Author(contributor, "contributor"))
+    node = ox.NamedNode(written.iri)
+    assert written.status == "pending" and not public_quads(demo, node)
+    before = snapshot(demo)
+    with pytest.raises(Forbidden):
+        review.publish(demo, node, role="contributor", author=contributor)
+    with pytest.raises(UsageError):
+        review.publish(demo, AGISSONS, role="curator", author=None)  # needs a charter review
+    assert snapshot(demo) == before
+    review.publish(demo, node, role="curator", author=None)
+    assert review.entry(demo, node).status == "published"
+    link = next(q.object for q in in_graph(demo, node, graphs.CONTRIBUTIONS) if q.predicate == N(OSC.consent))
+    assert in_graph(demo, link, graphs.CONTRIBUTIONS) and not in_graph(demo, link, graphs.PRIVATE_PROPOSALS)
+    assert validate_store(demo).conforms
+    # withdrawn, the consent goes back with the person; published again, it comes back
+    review.withdraw(demo, node, "À sa demande.", role="curator", author=None)
+    assert not public_quads(demo, node) and not public_quads(demo, link)
+    review.publish(demo, node, role="curator", author=None)
+    assert public_quads(demo, link) and validate_store(demo).conforms
