@@ -394,6 +394,7 @@ main.add_command(import_command)
 main.add_command(export_command)
 
 from .cli_history import history_group; main.add_command(history_group)  # noqa: E402,E702 - write history
+from .cli_watch import watch_group; main.add_command(watch_group)  # noqa: E402,E702 - issue 7: watch digests
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import catalogue, changes, dumps, graphs, purge
+from . import catalogue, changes, dumps, graphs, purge, watch
 from .errors import ConfigError, NotFound, UsageError
 from .namespaces import PREFIXES
 
@@ -112,6 +112,7 @@ def holdings(store, person: ox.NamedNode, *, with_secrets: bool = False) -> Hold
                        and isinstance(q.subject, ox.NamedNode)}, key=lambda n: n.value)
     account_quads = [q for account in accounts
                      for q in store.quads(account, None, None, graphs.PRIVATE_ACCOUNTS)]
+    account_quads += watch.quads_of(store, accounts)  # their saved searches (issue 7, the watch)
     hashes = [q for q in account_quads if q.predicate == PASSWORD_HASH]
     if not with_secrets:
         account_quads = [q for q in account_quads if q.predicate != PASSWORD_HASH]

@@ -13,7 +13,7 @@ from pyoxigraph import NamedNode
 __all__ = [
     "BASE", "ONTOLOGY", "THESAURI", "SHAPES", "META", "DEMO", "TERRITORIES", "CONTRIBUTIONS",
     "PRIVATE_PREFIX", "PRIVATE_CONTACTS", "PRIVATE_PROPOSALS", "PRIVATE_ACCOUNTS",
-    "PRIVATE_HISTORY", "SCHEMA_GRAPHS", "import_graph", "is_public", "public", "data_graphs",
+    "PRIVATE_HISTORY", "PRIVATE_WATCH", "SCHEMA_GRAPHS", "import_graph", "is_public", "public", "data_graphs",
 ]
 
 BASE = "https://w3id.org/oscartes/graph/"
@@ -32,6 +32,7 @@ PRIVATE_CONTACTS = NamedNode(PRIVATE_PREFIX + "contacts")
 PRIVATE_PROPOSALS = NamedNode(PRIVATE_PREFIX + "proposals")
 PRIVATE_ACCOUNTS = NamedNode(PRIVATE_PREFIX + "accounts")
 PRIVATE_HISTORY = NamedNode(PRIVATE_PREFIX + "history")
+PRIVATE_WATCH = NamedNode(PRIVATE_PREFIX + "watch")  # saved searches and their e-mail (oscartes_kg.watch)
 
 #: Graphs written by ``init`` from the shipped files, not by users.
 SCHEMA_GRAPHS = (ONTOLOGY, THESAURI, SHAPES, META)

@@ -75,7 +75,8 @@ def readable_graphs(role: str | None, all_graphs: Iterable[NamedNode]) -> list[N
 
     Anonymous callers and contributors read the public graphs (a contributor's own proposals
     are shown by the contribution pages, not by SPARQL). Curators also read the private graphs
-    they need to review (proposals, contacts, history) but not accounts and tokens; admins read
+    they need to review (proposals, contacts, history) but not accounts and tokens, nor who
+    watches what (saved searches and their e-mail addresses, ``oscartes_kg.watch``); admins read
     everything.
 
     >>> from oscartes_kg import graphs
@@ -89,5 +90,5 @@ def readable_graphs(role: str | None, all_graphs: Iterable[NamedNode]) -> list[N
     if role == "admin":
         return every
     if role == "curator":
-        return [g for g in every if g != graphs.PRIVATE_ACCOUNTS]
+        return [g for g in every if g not in (graphs.PRIVATE_ACCOUNTS, graphs.PRIVATE_WATCH)]
     return graphs.public(every)
