@@ -13,8 +13,6 @@ import statistics
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from oscartes_kg import review
 from oscartes_kg.describe import describe
 from oscartes_kg.store import open_store

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 import pytest
 
 from oscartes_kg import accounts, bootstrap, changes, contributions, graphs, review
-from oscartes_kg.errors import Forbidden, RejectedInput, UsageError
+from oscartes_kg.errors import Forbidden, UsageError
 from oscartes_kg.namespaces import OSC, OSCID
 from oscartes_kg.validation import validate_store
 
