@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .privacy import bp as privacy_bp; app.register_blueprint(privacy_bp)  # noqa: E702 - GDPR notice
     from .history import bp as history_bp; app.register_blueprint(history_bp)  # noqa: E702 - write history
     from .watch import bp as watch_bp; app.register_blueprint(watch_bp)  # noqa: E702 - issue 7 watch
+    from .dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702 - issue 7
     return app
 
 

@@ -1,0 +1,190 @@
+"""The territory and theme dashboard: what the network counts in a commune, an EPCI or a theme
+now, and how that grew month by month.
+
+Counts come from the search catalogue's facets (``oscartes_kg.catalogue``: one bitset AND and
+popcount per value, whatever the size of the store); a territory counts what is in it or in a
+commune part of it (``osc:partOf``), a theme what carries it or a narrower theme (the facets
+are closed over both hierarchies). The evolution reads the write history
+(``oscartes_kg.history``): an entity arrives with the first changeset that wrote it
+(``osc:changed``), and leaves with a changeset whose delta removed its ``rdf:type``. The
+entities of the territory are read from the catalogue's facet rows (an indexed lookup), their
+first changesets in batches of ``BATCH`` bound IRIs; departures are read from the latest
+``DEPARTURE_CHANGESETS`` changesets that removed quads, whose inline deltas say what left.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+import pyoxigraph as ox
+
+from . import graphs
+from .catalogue import Filters
+from .store import sparql_term
+
+__all__ = ["GROUPS", "Counts", "Evolution", "counts", "evolution", "months_between"]
+
+OSC = "https://w3id.org/oscartes/ns#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: The dashboard's rows: name -> (French, English, kinds counted).
+GROUPS = {
+    "actors": ("Acteurs", "Actors", ("organisation", "person")),
+    "initiatives": ("Initiatives", "Initiatives", ("initiative",)),
+    "events": ("Événements", "Events", ("event",)),
+    "needs": ("Besoins ouverts", "Open needs", ("need",)),
+    "offers": ("Offres ouvertes", "Open offers", ("offer",)),
+    "calls": ("Appels à projets", "Calls for projects", ("call",)),
+}
+OPEN = OSC + "open"
+BATCH = 400
+DEPARTURE_CHANGESETS = 2000
+_GROUP_OF = {kind: name for name, (_, _, kinds) in GROUPS.items() for kind in kinds}
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many of each group the territory or theme holds now."""
+
+    term: str
+    values: dict  # group name -> count
+
+
+@dataclass(frozen=True)
+class Evolution:
+    """Per month (``YYYY-MM``): how many of each group were present at the end of the month."""
+
+    months: tuple[str, ...]
+    series: dict  # group name -> tuple of counts, one per month
+
+
+def _filters(field: str, term: str, **more) -> Filters:
+    return Filters(**{"communes" if field == "commune" else "themes": (term,)}, **more)
+
+
+def counts(catalogue, field: str, term: str) -> Counts:
+    """Counts of ``term`` (a territory when ``field`` is "commune", else a theme); needs and
+    offers count the open ones only. Two catalogue searches, whatever the store's size."""
+    every = catalogue.search("", _filters(field, term), size=1)
+    by_kind = {v.value: v.count for v in every.facets.get("kind", [])}
+    wanted = catalogue.search("", _filters(field, term, statuses=(OPEN,)), size=1)
+    open_kinds = {v.value: v.count for v in wanted.facets.get("kind", [])}
+    values = {name: sum((open_kinds if name in ("needs", "offers") else by_kind).get(k, 0)
+                        for k in kinds) for name, (_, _, kinds) in GROUPS.items()}
+    return Counts(term, values)
+
+
+def members(connection, term: str) -> dict[str, str]:
+    """IRI -> group of the entities tagged with ``term`` in the catalogue (facet rows, closed
+    over the hierarchy), for the groups of the dashboard."""
+    kinds = list(_GROUP_OF)
+    rows = connection.execute(
+        f"SELECT e.iri, e.kind FROM term t JOIN facet f ON f.term = t.id JOIN entity e ON e.id = f.entity "
+        f"WHERE t.iri = ? AND e.kind IN ({', '.join('?' * len(kinds))})", [term, *kinds])
+    return {iri: _GROUP_OF[kind] for iri, kind in rows}
+
+
+def _descendants(connection, term: str) -> set[str]:
+    """``term`` and every term below it in the catalogue (its ``parent`` links)."""
+    children: dict = {}
+    for iri, parent in connection.execute("SELECT iri, parent FROM term WHERE parent IS NOT NULL"):
+        children.setdefault(parent, []).append(iri)
+    found, todo = {term}, [term]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _arrivals(store, iris: list[str]) -> dict[str, str]:
+    """IRI -> time of the first changeset that wrote it."""
+    changed, ended = sparql_term(ox.NamedNode(OSC + "changed")), sparql_term(
+        ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"))
+    found: dict[str, str] = {}
+    for start in range(0, len(iris), BATCH):
+        values = " ".join(sparql_term(ox.NamedNode(i)) for i in iris[start:start + BATCH])
+        text = (f"SELECT ?e (MIN(STR(?t)) AS ?first) WHERE {{ VALUES ?e {{ {values} }} "
+                f"GRAPH {sparql_term(graphs.PRIVATE_HISTORY)} {{ ?cs {changed} ?e ; {ended} ?t }} }} "
+                f"GROUP BY ?e")
+        found.update({row["e"].value: row["first"].value for row in store.query(text)
+                      if row["first"] is not None})
+    return found
+
+
+def _departures(store, connection, field: str, term: str) -> list[tuple[str, str, str]]:
+    """(IRI, group, time) of entities of ``term`` whose type a changeset removed."""
+    from .history.model import REMOVED_COUNT, REMOVED_QUADS
+
+    ended = sparql_term(ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"))
+    text = (f"SELECT ?t ?removed WHERE {{ GRAPH {sparql_term(graphs.PRIVATE_HISTORY)} {{ "
+            f"?cs {sparql_term(REMOVED_COUNT)} ?n FILTER(?n > 0) ?cs {ended} ?t ; "
+            f"{sparql_term(REMOVED_QUADS)} ?removed }} }} ORDER BY DESC(?t) LIMIT {DEPARTURE_CHANGESETS}")
+    rows = list(store.query(text))
+    if not rows:
+        return []
+    inside = _descendants(connection, term)
+    links = {OSC + "commune", OSC + "eligibleTerritory"} if field == "commune" else \
+        {OSC + "theme", OSC + "eligibleTheme"}
+    classes = _kind_classes()
+    left = []
+    for row in rows:
+        quads = list(ox.parse(row["removed"].value, ox.RdfFormat.N_QUADS))
+        typed = {q.subject.value: classes[q.object.value] for q in quads
+                 if q.predicate.value == RDF_TYPE and q.object.value in classes}
+        placed = {q.subject.value for q in quads if q.predicate.value in links
+                  and q.object.value in inside}
+        left += [(iri, typed[iri], row["t"].value) for iri in typed if iri in placed]
+    return left
+
+
+def _kind_classes() -> dict[str, str]:
+    """Class IRI -> dashboard group (a person and every organisation class are actors)."""
+    from .contributions import KIND_CLASSES
+
+    return {cls.value: _GROUP_OF[kind] for kind, cls in KIND_CLASSES.items() if kind in _GROUP_OF}
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` (``YYYY-MM``), both included.
+
+    >>> months_between("2025-11", "2026-02")
+    ['2025-11', '2025-12', '2026-01', '2026-02']
+    """
+    year, month = int(first[:4]), int(first[5:7])
+    found = []
+    while f"{year:04d}-{month:02d}" <= last:
+        found.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def evolution(store, connection, field: str, term: str, *, today: date | None = None) -> Evolution:
+    """Month by month, how many of each group the territory or theme held (arrivals minus
+    departures, from the history). Needs and offers count every one, open or fulfilled."""
+    present = members(connection, term)
+    # Entities here now count from their arrival; those gone (not here now) also from their
+    # arrival, until their departure.
+    latest = {d[0]: d for d in reversed(_departures(store, connection, field, term))}  # newest wins
+    departed = [d for d in latest.values() if d[0] not in present]
+    groups = {**{iri: group for iri, group, _ in departed}, **present}
+    arrived = _arrivals(store, sorted(groups))
+    events: list[tuple[str, str, int]] = [(arrived[i][:7], group, 1) for i, group in groups.items()
+                                          if i in arrived]
+    events += [(when[:7], group, -1) for iri, group, when in departed if iri in arrived]
+    this_month = (today or date.today()).isoformat()[:7]
+    if not events:
+        return Evolution((this_month,), {name: (0,) for name in GROUPS})
+    months = months_between(min(m for m, _, _ in events), this_month)
+    change = Counter()
+    for month, group, step in events:
+        change[(month, group)] += step
+    series = {}
+    for name in GROUPS:
+        total, values = 0, []
+        for month in months:
+            total += change[(month, name)]
+            values.append(max(total, 0))
+        series[name] = tuple(values)
+    return Evolution(tuple(months), series)
