@@ -28,11 +28,19 @@ graphs each graph of the dataset is one more lookup per pattern (pyoxigraph read
 graphs one by one): leaving those three out makes the slow queries 1.6-2.5x faster at 100,000
 organisations (bench/RESULTS.md). A query that needs one of them says so in its header, e.g.
 ``#+ reads: ontology`` (names: ``ontology``, ``shapes``, ``meta``).
+
+Federation: a named query may call a partner endpoint with ``SERVICE``, like ``/sparql``, and
+only one on the allowlist (setting ``federation_allowlist``; ``query_scope.check_services``
+refuses any other before a request leaves). Oxigraph needs the endpoint known when it plans the
+query (``SERVICE ?var`` bound by ``VALUES`` fails: "the variable encoding the service name is
+unbound"), so ``SERVICE ?name`` with ``name`` an ``iri`` parameter is written ``SERVICE <value>``;
+without a value the group has no solution and nothing is called.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -43,12 +51,15 @@ from . import graphs, resources
 from .errors import NotFound, UsageError
 from .store import sparql_term
 
-__all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read"]
+__all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read", "check_services"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 #: Graphs a named query leaves out unless its header names them (``#+ reads: ontology``).
 SKIPPABLE = {"ontology": graphs.ONTOLOGY, "shapes": graphs.SHAPES, "meta": graphs.META}
 PARAM_TYPES = ("iri", "string", "date", "datetime", "integer", "decimal", "boolean")
+#: ``SERVICE ?name`` (or ``SERVICE SILENT ?name``): written with the parameter's IRI.
+SERVICE_PARAM = re.compile(r"(?P<keyword>\bSERVICE(?:\s+SILENT)?)\s+\?(?P<name>\w+)", re.IGNORECASE)
+_MAY_CALL_OUT = re.compile(r"(?i)\bservice\b|\\[uU]")
 #: A marker line: ``#@ ?name``, ``#@ ?name given`` or ``#@ ?name absent``.
 MARKER = re.compile(r"^(?P<indent>[ \t]*)#@[ \t]*\?(?P<name>\w+)(?:[ \t]+(?P<mode>given|absent))?[ \t]*$",
                     re.MULTILINE)
@@ -140,15 +151,23 @@ class NamedQuery:
         :raises UsageError: as :meth:`bind`.
         """
         bindings = self.bind(values or {})
-        return MARKER.sub(lambda match: _values(match, bindings), self.sparql)
+        text = MARKER.sub(lambda match: _values(match, bindings), self.sparql)
+        iris = {p.name for p in self.params if p.type == "iri"}
+        return SERVICE_PARAM.sub(lambda match: _service(match, bindings, iris), text)
 
-    def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False):
+    def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False,
+            services: Iterable[str] | None = None):
         """Run on ``store`` (embedded or remote) with the public graphs as dataset (all graphs
         if ``include_private``); ``values`` are typed by :meth:`bind` and written by :meth:`text`.
+        ``SERVICE`` may call the endpoints of ``services`` only (default: the allowlist of the
+        environment's settings).
 
         :raises UsageError: a parameter is missing, unknown or of the wrong type.
+        :raises Forbidden: a ``SERVICE`` to an endpoint outside the allowlist.
         """
-        return _execute(store, self.text(values), include_private, skip=self.skipped_graphs)
+        text = self.text(values)
+        check_services(text, services)
+        return _execute(store, text, include_private, skip=self.skipped_graphs)
 
     @property
     def skipped_graphs(self) -> frozenset:
@@ -169,6 +188,35 @@ def _values(match: re.Match, bindings: dict) -> str:
     if term is None or mode == "absent":
         return f"{indent}# ?{name}: no value"
     return f"{indent}VALUES ?{name} {{ {sparql_term(term)} }}"
+
+
+def _service(match: re.Match, bindings: dict, iris: set) -> str:
+    """``SERVICE ?name`` with ``name`` an ``iri`` parameter: ``SERVICE <value>``, or, without a
+    value, ``VALUES ?name { }`` before the group (no solution, and nothing is called, as with a
+    ``given`` marker). Any other variable stays (and ``check_services`` refuses it)."""
+    name = match.group("name")
+    if name not in iris:
+        return match.group(0)
+    term = bindings.get(name)
+    if term is None:
+        return f"VALUES ?{name} {{ }}"
+    return f"{match.group('keyword')} {sparql_term(term)}"
+
+
+def check_services(text: str, services: Iterable[str] | None = None) -> None:
+    """Refuse a query whose ``SERVICE`` calls reach outside ``services`` (default: the
+    ``federation_allowlist`` of ``Settings.from_env()``); a query without ``SERVICE`` (or a
+    ``\\u`` escape that could spell it) is not parsed.
+
+    :raises Forbidden: names the endpoint refused.
+    """
+    if not _MAY_CALL_OUT.search(text):
+        return
+    from . import query_scope
+    from .config import Settings
+
+    allowed = Settings.from_env().partner_endpoints if services is None else tuple(services)
+    query_scope.check_services(query_scope.inspect(text), allowed)
 
 
 def read(path) -> NamedQuery:
@@ -219,8 +267,14 @@ def get(name: str) -> NamedQuery:
                        f" / unknown named query", rule="name") from None
 
 
-def run_text(store, sparql: str, *, include_private: bool = False):
-    """Run a query typed by a person (CLI), on the public graphs unless ``include_private``."""
+def run_text(store, sparql: str, *, include_private: bool = False,
+             services: Iterable[str] | None = None):
+    """Run a query typed by a person (CLI), on the public graphs unless ``include_private``;
+    ``SERVICE`` only to ``services`` (see :func:`check_services`).
+
+    :raises Forbidden: a ``SERVICE`` to an endpoint outside the allowlist.
+    """
+    check_services(sparql, services)
     return _execute(store, sparql, include_private)
 
 
