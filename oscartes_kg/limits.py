@@ -102,20 +102,25 @@ class Runner:
 
     def _gather(self, start, deadline: float, cancelled: threading.Event) -> Outcome:
         result = start()
-        if isinstance(result, ox.QueryBoolean):
-            return Outcome("boolean", boolean=bool(result))
-        kind = "solutions" if isinstance(result, ox.QuerySolutions) else "triples"
-        outcome = Outcome(kind, variables=[v.value for v in result.variables]
-                          if kind == "solutions" else [])
-        cap = self.limits.max_rows
-        for item in result:
-            if cancelled.is_set() or time.monotonic() > deadline:
-                raise self._timeout()
-            if len(outcome.rows) >= cap:
-                outcome.truncated = True
-                break
-            outcome.rows.append(tuple(item) if kind == "solutions" else item)
-        return outcome
+        try:
+            if isinstance(result, ox.QueryBoolean):
+                return Outcome("boolean", boolean=bool(result))
+            kind = "solutions" if isinstance(result, ox.QuerySolutions) else "triples"
+            outcome = Outcome(kind, variables=[v.value for v in result.variables]
+                              if kind == "solutions" else [])
+            cap = self.limits.max_rows
+            for item in result:
+                if cancelled.is_set() or time.monotonic() > deadline:
+                    raise self._timeout()
+                if len(outcome.rows) >= cap:
+                    outcome.truncated = True
+                    break
+                outcome.rows.append(tuple(item) if kind == "solutions" else item)
+            return outcome
+        finally:
+            # pyoxigraph results may only be dropped on the thread that made them: an error while
+            # iterating (a SERVICE that fails) would otherwise carry them to the request's thread.
+            del result
 
     def _timeout(self) -> QueryTimeout:
         seconds = f"{self.limits.timeout:g}"
