@@ -29,6 +29,8 @@ FICTIONAL = """
   org:atelier-velo-palaiseau a osc:Association ; rdfs:label "Atelier Vélo de Palaiseau"@fr ;
       osc:commune territory:commune-91477 ;
       schema:url "https://www.atelier-velo-palaiseau.example"^^xsd:anyURI .
+  <https://w3id.org/oscartes/id/person/camille-sansconsentement> a osc:Person ;
+      rdfs:label "Camille Sansconsentement"@fr .
   org:collectif-balise a osc:InformalCollective ;
       rdfs:label "<script>alert('x')</script> Collectif Balise"@fr .
 }
@@ -255,6 +257,10 @@ def test_extend_returns_values_and_entities(site):
 # --- nothing private, through any route -----------------------------------------------------
 
 def test_private_entities_and_values_are_unreachable(site):
+    # A person is public only with a recorded consent (GDPR art. 6(1)(a)): without, not a candidate.
+    person = _batch(site, {"p": {"query": "Camille Sansconsentement", "type": "person"},
+                           "any": {"query": "Sansconsentement"}})
+    assert person == {"p": {"result": []}, "any": {"result": []}}
     found = _batch(site, {"name": {"query": "Zorglub marqueur privé"},
                           "siren": {"query": "", "properties": [{"pid": "siren", "v": PRIVATE_SIREN}]},
                           "site": {"query": "", "properties": [{"pid": "website", "v": PRIVATE_SITE}]}})
