@@ -3,8 +3,8 @@ the store: names through the catalogue's FTS5 index, SIREN and website through t
 object index (a pattern with the value bound), kept only when the catalogue lists the entity.
 
 The name search asks first for entities whose labels hold every key word of the name (a small
-set, fast at 100,000 organisations), then, if that finds too few, for those holding any of
-them; both ranked by bm25 over labels and alternative names only (a description naming an
+set, fast at 100,000 organisations), then, if that finds fewer than the query's limit, for those
+holding any of them; both ranked by bm25 over labels and alternative names only (a description naming an
 actor is not that actor).
 """
 from __future__ import annotations
@@ -49,8 +49,11 @@ def _fts(words: list[str], joiner: str) -> str:
     return "{labels alt} : (" + joiner.join(f'"{w[:64]}"' for w in words[:12]) + ")"
 
 
-def by_name(connection: sqlite3.Connection, name: str, kinds: tuple[str, ...], limit: int) -> list[int]:
-    """Catalogue ids of up to ``limit`` entities of ``kinds`` whose names share words with ``name``."""
+def by_name(connection: sqlite3.Connection, name: str, kinds: tuple[str, ...], limit: int,
+            enough: int | None = None) -> list[int]:
+    """Catalogue ids of up to ``limit`` entities of ``kinds`` whose names share words with
+    ``name``: those with every key word, then, when they are fewer than ``enough`` (default
+    ``limit``), those with any (a bm25 ranking of every entity holding a common word costs more)."""
     words = list(dict.fromkeys(names.key_words(name)))
     if not words:
         return []
@@ -58,7 +61,7 @@ def by_name(connection: sqlite3.Connection, name: str, kinds: tuple[str, ...], l
     sql = (f"SELECT t.rowid FROM text t JOIN entity e ON e.id = t.rowid WHERE text MATCH ? "
            f"AND e.kind IN ({marks}) ORDER BY bm25(text, 10.0, 5.0, 0.0) LIMIT ?")
     found = [r[0] for r in connection.execute(sql, (_fts(words, " AND "), *kinds, limit))]
-    if len(found) < limit and len(words) > 1:
+    if len(found) < (limit if enough is None else enough) and len(words) > 1:
         found += [r[0] for r in connection.execute(sql, (_fts(words, " OR "), *kinds, limit))
                   if r[0] not in found][:limit - len(found)]
     return found

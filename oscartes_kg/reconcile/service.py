@@ -56,7 +56,8 @@ class Reconciler:
 
     def _one(self, query: dict, places: dict) -> list[dict]:
         text, kinds, limit, props = query["query"], query["kinds"], query["limit"], query["properties"]
-        rows = candidates.by_name(self.connection, text, kinds, max(RETRIEVE, limit)) if text else []
+        rows = candidates.by_name(self.connection, text, kinds, max(RETRIEVE, limit),
+                                  enough=limit) if text else []
         iris = set()
         if props.get("siren") or props.get("website"):
             sirens = [s for s in map(names.siren, props.get("siren", ())) if s]
