@@ -6,6 +6,7 @@ graph is never reachable from here. Exports are computed once per data version.
 """
 from __future__ import annotations
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template
 
 from oscartes_kg import exporters, graphs, versioned
@@ -50,7 +51,6 @@ def template_csv(kind: str):
     rules = _rules(kind)
     store = kb.get_store()
     klass = expand(rules.get("class", "osc:Organisation"), rules)
-    import pyoxigraph as ox
     examples = sorted(q.subject.value for q in store.quads(
         None, ox.NamedNode(RDF_TYPE), ox.NamedNode(klass), graphs.DEMO))
     body = table.serialize(store, examples[:1], rules)

@@ -13,12 +13,25 @@ __all__ = ["P", "literal", "url_literal", "decimal_literal", "address_triples", 
 XSD = PREFIXES["xsd"]
 
 
-class _Predicates:
-    """``P.rdfs.label`` style access to the predicates the importers write."""
+class _Namespace:
+    """``P.schema.url``: the IRIs of one prefix as attributes."""
 
-    def __getattr__(self, prefix: str):
-        base = PREFIXES[prefix]
-        return type("Ns", (), {"__getattr__": lambda _self, local: ox.NamedNode(base + local)})()
+    def __init__(self, base: str):
+        self._base = base
+
+    def __getattr__(self, local: str) -> ox.NamedNode:
+        if local.startswith("__"):  # introspection (doctest, copy) is not a term
+            raise AttributeError(local)
+        return ox.NamedNode(self._base + local)
+
+
+class _Predicates:
+    """``P.rdfs.label`` style access to the predicates the importers write (our prefixes)."""
+
+    def __getattr__(self, prefix: str) -> _Namespace:
+        if prefix not in PREFIXES:
+            raise AttributeError(prefix)
+        return _Namespace(PREFIXES[prefix])
 
 
 P = _Predicates()
