@@ -1,0 +1,245 @@
+"""Matching needs and offers: for a need, the open offers ranked by score (and the reverse),
+plus the actors that declare a fitting competence; every score comes with its explanation.
+
+The score of a candidate for a subject (a need or an offer) is::
+
+    score = W_COMPETENCE * c + W_DISTANCE * d + W_PERIOD * p          (between 0 and 1)
+
+- ``c``, the competence part: ``1 / 2 ** steps`` for the best pair of competences, where
+  ``steps`` is the distance in ``skos:broader`` steps between them (0: the same competence, 1: a
+  broader or narrower one, ...). Candidates share at least a related competence (siblings and
+  unrelated competences do not match).
+- ``d``, the distance part: ``1 / (1 + km / DISTANCE_HALF_KM)``, with ``km`` the haversine
+  distance between the two places (an entity's own ``geo:lat``/``geo:long`` when it has them,
+  else its commune's centre); 0 when either place is unknown.
+- ``p``, the period part: 1 when the periods (``schema:validFrom``/``validThrough``) overlap, an
+  open end overlapping everything, else 0.
+
+Actors (organisations, and persons with consent) are ranked by the first two parts only:
+``W_COMPETENCE * c + W_DISTANCE * d``. Ties go to the nearer candidate, then by name.
+
+Candidates come from the index (:mod:`oscartes_kg.matching_index`) by competence, never from
+all offers; tiers of ``steps`` are read in order and reading stops when no candidate of the
+next tier could enter the page (its best possible score is below the page's last one).
+"""
+from __future__ import annotations
+
+import heapq
+from dataclasses import asdict, dataclass
+
+from . import matching_index as mi
+from .dates_text import period_text, range_text
+from .errors import NotFound
+
+__all__ = ["W_COMPETENCE", "W_DISTANCE", "W_PERIOD", "DISTANCE_HALF_KM", "Part", "Match", "Matches",
+           "match", "score_posting"]
+
+#: Weight of the competence part (the most telling one).
+W_COMPETENCE = 0.5
+#: Weight of the distance part.
+W_DISTANCE = 0.3
+#: Weight of the period part.
+W_PERIOD = 0.2
+#: At this distance the distance part is one half.
+DISTANCE_HALF_KM = 10.0
+#: Candidates of each list returned by default.
+LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a score: its value (0-1), its weight, and why, in French and English."""
+
+    name: str  # competence, distance, period
+    value: float
+    weight: float
+    fr: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Match:
+    """A ranked candidate."""
+
+    iri: str
+    kind: str  # need, offer, organisation, person
+    label: str
+    score: float
+    parts: tuple[Part, ...]
+    km: float | None
+
+    def explanation(self, lang: str = "fr") -> list[str]:
+        return [part.en if lang == "en" else part.fr for part in self.parts]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The subject's matches: postings of the other kind, then actors."""
+
+    subject: str
+    kind: str
+    open: bool
+    postings: tuple[Match, ...]
+    holders: tuple[Match, ...]
+
+    def to_json(self) -> dict:
+        def one(m: Match) -> dict:
+            data = asdict(m)
+            data["parts"] = {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in data["parts"]}
+            data["explanation"] = {"fr": m.explanation("fr"), "en": m.explanation("en")}
+            return data
+        other = "offers" if self.kind == "need" else "needs"
+        return {"subject": self.subject, "kind": self.kind, "open": self.open,
+                "weights": {"competence": W_COMPETENCE, "distance": W_DISTANCE, "period": W_PERIOD},
+                other: [one(m) for m in self.postings], "actors": [one(m) for m in self.holders]}
+
+
+def competence_part(subject: tuple[str, ...], candidate: tuple[str, ...], thesaurus) -> Part | None:
+    """The best pair of related competences, or None when none is related."""
+    best = None
+    for mine in subject:
+        related = thesaurus.related(mine)
+        for theirs in candidate:
+            if theirs in related and (best is None or abs(related[theirs]) < abs(best[2])):
+                best = (mine, theirs, related[theirs])
+    if best is None:
+        return None
+    mine, theirs, steps = best
+    name = lambda iri, lang: thesaurus.label(iri, lang)  # noqa: E731
+    if steps == 0:
+        fr, en = f"compétence identique : {name(theirs, 'fr')}", f"same competence: {name(theirs, 'en')}"
+    else:
+        levels = abs(steps)
+        fr_side, en_side = ("plus précise", "narrower") if steps > 0 else ("plus large", "broader")
+        fr = (f"compétence {fr_side} : {name(theirs, 'fr')} (pour {name(mine, 'fr')}, "
+              f"{levels} niveau{'x' if levels > 1 else ''})")
+        en = f"{en_side} competence: {name(theirs, 'en')} (for {name(mine, 'en')}, {levels} level{'s' if levels > 1 else ''})"
+    return Part("competence", round(1 / 2 ** abs(steps), 4), W_COMPETENCE, fr, en)
+
+
+def distance_part(here: mi.Place, there: mi.Place) -> tuple[Part, float | None]:
+    """The distance part and the distance in km (None when a place is unknown)."""
+    if not (here.known and there.known):
+        return Part("distance", 0.0, W_DISTANCE, "distance inconnue (commune ou coordonnées manquantes)",
+                    "unknown distance (missing commune or coordinates)"), None
+    km = mi.haversine_km(here, there)
+    value = round(1 / (1 + km / DISTANCE_HALF_KM), 4)
+    if here.commune and here.commune == there.commune and not (here.own or there.own):
+        name = here.commune_label or here.commune.rsplit("/", 1)[-1]
+        return Part("distance", value, W_DISTANCE, f"même commune : {name}", f"same commune: {name}"), km
+    shown = f"{km:.0f}" if km >= 10 else f"{km:.1f}"
+    names = ""
+    if here.commune_label and there.commune_label:
+        names = f" ({here.commune_label} → {there.commune_label})"
+    return Part("distance", value, W_DISTANCE, f"{shown.replace('.', ',')} km{names}", f"{shown} km{names}"), km
+
+
+def period_part(a: mi.Posting, b: mi.Posting) -> Part:
+    """Whether the periods overlap, with the common span in words."""
+    start = max((d for d in (a.start, b.start) if d), default=None)
+    end = min((d for d in (a.end, b.end) if d), default=None)
+    if start and end and start > end:
+        fr, en = period_text(b.start, b.end)
+        return Part("period", 0.0, W_PERIOD, f"périodes disjointes (celle-ci : {fr})",
+                    f"periods do not overlap (this one: {en})")
+    fr, en = range_text(start, end)
+    return Part("period", 1.0, W_PERIOD, f"périodes qui se recouvrent {fr}", f"periods overlap {en}")
+
+
+def score_posting(subject: mi.Posting, candidate: mi.Posting, thesaurus) -> Match | None:
+    """The candidate's score and explanation, or None when no competence relates them."""
+    competence = competence_part(subject.competences, candidate.competences, thesaurus)
+    if competence is None:
+        return None
+    distance, km = distance_part(subject.place, candidate.place)
+    parts = (competence, distance, period_part(subject, candidate))
+    return Match(candidate.iri, candidate.kind, candidate.label,
+                 round(sum(p.value * p.weight for p in parts), 4), parts, km)
+
+
+def score_holder(subject: mi.Posting, holder: mi.Holder, thesaurus) -> Match | None:
+    """An actor's score: competence and distance parts only."""
+    competence = competence_part(subject.competences, holder.competences, thesaurus)
+    if competence is None:
+        return None
+    distance, km = distance_part(subject.place, holder.place)
+    kind = "person" if holder.person else "organisation"
+    return Match(holder.iri, kind, holder.label,
+                 round(competence.value * W_COMPETENCE + distance.value * W_DISTANCE, 4),
+                 (competence, distance), km)
+
+
+def _tiers(subject: mi.Posting, thesaurus) -> list[tuple[int, set[str]]]:
+    """The competences related to the subject's, grouped by steps (0, 1, 2...)."""
+    tiers: dict[int, set[str]] = {}
+    for mine in subject.competences:
+        for iri, steps in thesaurus.related(mine).items():
+            tiers.setdefault(abs(steps), set()).add(iri)
+    return sorted(tiers.items())
+
+
+def _rank(subject, tiers, lists, scorer, best_rest: float, limit: int, skip: set[str]) -> tuple[Match, ...]:
+    """The ``limit`` best candidates, reading tier after tier while one could still enter."""
+    page: list[tuple] = []  # a min-heap of (score, -km, label-order key, match)
+    seen = set(skip)
+    for steps, competences in tiers:
+        if len(page) >= limit and page[0][0] >= W_COMPETENCE / 2 ** steps + best_rest:
+            break
+        for competence in sorted(competences):
+            for candidate in lists.get(competence, ()):
+                if candidate.iri in seen:
+                    continue
+                seen.add(candidate.iri)
+                found = scorer(candidate)
+                if found is None:
+                    continue
+                key = (found.score, -(found.km if found.km is not None else 1e9),
+                       _Reverse((found.label, found.iri)), found)
+                if len(page) < limit:
+                    heapq.heappush(page, key)
+                elif key[:3] > page[0][:3]:
+                    heapq.heapreplace(page, key)
+    return tuple(entry[3] for entry in sorted(page, key=lambda e: e[:3], reverse=True))
+
+
+class _Reverse:
+    """Sorts in reverse, so that among equal scores and distances the first name wins."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __lt__(self, other):
+        return self.value > other.value
+
+    def __gt__(self, other):
+        return self.value < other.value
+
+    def __eq__(self, other):
+        return self.value == other.value
+
+
+def match(store, iri: str, *, limit: int = LIMIT) -> Matches:
+    """The ranked matches of the need or offer ``iri`` (public graphs only).
+
+    A fulfilled posting has no matches (``open`` is False). Needs get actors as well.
+
+    :raises NotFound: ``iri`` is not a published need or offer.
+    """
+    subject = mi.posting(store, iri)
+    if subject is None:
+        raise NotFound(f"aucun besoin ni offre publié : {iri} / no published need or offer",
+                       entity=iri, rule="matching")
+    if subject.status != mi.OPEN:
+        return Matches(iri, subject.kind, False, (), ())
+    index = mi.index(store)
+    thesaurus, tiers = index.thesaurus, _tiers(subject, index.thesaurus)
+    other = mi.OFFER if subject.cls == mi.NEED else mi.NEED
+    postings = _rank(subject, tiers, index.postings[other],
+                     lambda c: score_posting(subject, c, thesaurus), W_DISTANCE + W_PERIOD, limit, {iri})
+    holders: tuple[Match, ...] = ()
+    if subject.cls == mi.NEED:
+        holders = _rank(subject, tiers, index.holders, lambda h: score_holder(subject, h, thesaurus),
+                        W_DISTANCE, limit, {subject.poster} if subject.poster else set())
+    return Matches(iri, subject.kind, True, postings, holders)
