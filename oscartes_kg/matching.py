@@ -231,7 +231,7 @@ def match(store, iri: str, *, limit: int = LIMIT) -> Matches:
     if subject is None:
         raise NotFound(f"aucun besoin ni offre publié : {iri} / no published need or offer",
                        entity=iri, rule="matching")
-    if subject.status != mi.OPEN:
+    if subject.status not in (mi.OPEN, None):  # no status: open (the form does not ask)
         return Matches(iri, subject.kind, False, (), ())
     index = mi.index(store)
     thesaurus, tiers = index.thesaurus, _tiers(subject, index.thesaurus)

@@ -4,7 +4,7 @@ communes' centres, the open needs and offers by competence, and who holds each c
 At 100,000 organisations ``?x osc:competence <c>`` finds ~5,000 subjects per competence, nearly
 all organisations: telling the offers among them apart costs a lookup each, 0.6-1.5 s for one
 need's competences (bench/RESULTS.md, "issue 7 — matching"). So the four named queries
-``competence_scheme``, ``matching_places``, ``matching_postings`` (status open) and
+``competence_scheme``, ``matching_places``, ``matching_postings`` and
 ``matching_holders`` are read once per data version (:mod:`oscartes_kg.versioned`: every write
 path stamps a new version) and kept here, indexed by competence; a match then costs a few
 dictionary lookups and the distances of its candidates. Only public graphs are read.
@@ -49,7 +49,7 @@ class Posting:
     iri: str
     cls: str  # NEED or OFFER
     label: str
-    status: str
+    status: str | None  # None: no status given, counts as open
     competences: tuple[str, ...]
     place: Place
     start: dt.date | None
@@ -177,7 +177,7 @@ def read_thesaurus(store) -> Thesaurus:
 
 
 def read_postings(store, places: dict[str, Place], **values: str) -> list[Posting]:
-    """Needs and offers from ``matching_postings`` (``posting=`` one IRI, or ``status=``)."""
+    """Needs and offers from ``matching_postings`` (every one, or ``posting=`` one IRI)."""
     rows: dict[str, dict] = {}
     for row in queries.get("matching_postings").run(store, values):
         iri = row["posting"].value
@@ -185,7 +185,7 @@ def read_postings(store, places: dict[str, Place], **values: str) -> list[Postin
         if row["competence"] is not None and row["competence"].value not in seen["competences"]:
             seen["competences"].append(row["competence"].value)
     return [Posting(iri, r["row"]["class"].value, _value(r["row"]["label"]) or iri.rsplit("/", 1)[-1],
-                    r["row"]["status"].value, tuple(r["competences"]), _place(r["row"], places),
+                    _value(r["row"]["status"]), tuple(r["competences"]), _place(r["row"], places),
                     _date(r["row"]["from"]), _date(r["row"]["through"]), _value(r["row"]["poster"]))
             for iri, r in rows.items()]
 
@@ -213,7 +213,9 @@ def build(store) -> Index:
     """Read everything the index holds (seconds at 100,000 organisations)."""
     places = read_places(store)
     postings: dict[str, dict[str, list[Posting]]] = {NEED: defaultdict(list), OFFER: defaultdict(list)}
-    for item in read_postings(store, places, status=OPEN):
+    for item in read_postings(store, places):
+        if item.status not in (OPEN, None):
+            continue
         for competence in item.competences:
             postings[item.cls][competence].append(item)
     return Index(read_thesaurus(store), places, postings, read_holders(store, places))
