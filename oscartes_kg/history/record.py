@@ -62,8 +62,10 @@ def record(store, removed: Sequence[ox.Quad], added: Sequence[ox.Quad], *, autho
 
     >>> from oscartes_kg.store import open_store
     >>> store = open_store()
-    >>> q = ox.Quad(ox.NamedNode("https://w3id.org/oscartes/id/event/e"), RDFS_LABEL,
-    ...             ox.Literal("Fête"), graphs.CONTRIBUTIONS)
+    >>> from oscartes_kg import graphs
+    >>> q = ox.Quad(ox.NamedNode("https://w3id.org/oscartes/id/event/e"),
+    ...             ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("Fête"),
+    ...             graphs.CONTRIBUTIONS)
     >>> recording = record(store, [], [q], author="cli", channel="load")
     >>> _ = store.insert(recording.quads + [q])
     >>> from oscartes_kg.history import for_entity
