@@ -16,7 +16,7 @@ The score of a candidate for a subject (a need or an offer) is::
   open end overlapping everything, else 0.
 
 Actors (organisations, and persons with consent) are ranked by the first two parts only:
-``W_COMPETENCE * c + W_DISTANCE * d``. Ties go to the nearer candidate, then by name.
+``W_COMPETENCE * c + W_DISTANCE * d``. Ties go to the nearer candidate, then by IRI.
 
 Candidates come from the index (:mod:`oscartes_kg.matching_index`) by competence, never from
 all offers; tiers of ``steps`` are read in order and reading stops when no candidate of the
@@ -25,7 +25,7 @@ next tier could enter the page (its best possible score is below the page's last
 from __future__ import annotations
 
 import heapq
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from . import matching_index as mi
 from .dates_text import period_text, range_text
@@ -180,7 +180,7 @@ def _tiers(subject: mi.Posting, thesaurus) -> list[tuple[int, set[str]]]:
 
 def _rank(subject, tiers, lists, scorer, best_rest: float, limit: int, skip: set[str]) -> tuple[Match, ...]:
     """The ``limit`` best candidates, reading tier after tier while one could still enter."""
-    page: list[tuple] = []  # a min-heap of (score, -km, label-order key, match)
+    page: list[tuple] = []  # a min-heap of (score, -km, IRI order, match)
     seen = set(skip)
     for steps, competences in tiers:
         if len(page) >= limit and page[0][0] >= W_COMPETENCE / 2 ** steps + best_rest:
@@ -194,7 +194,7 @@ def _rank(subject, tiers, lists, scorer, best_rest: float, limit: int, skip: set
                 if found is None:
                     continue
                 key = (found.score, -(found.km if found.km is not None else 1e9),
-                       _Reverse((found.label, found.iri)), found)
+                       _Reverse(found.iri), found)
                 if len(page) < limit:
                     heapq.heappush(page, key)
                 elif key[:3] > page[0][:3]:
@@ -203,7 +203,7 @@ def _rank(subject, tiers, lists, scorer, best_rest: float, limit: int, skip: set
 
 
 class _Reverse:
-    """Sorts in reverse, so that among equal scores and distances the first name wins."""
+    """Sorts in reverse, so that among equal scores and distances the first IRI wins."""
 
     __slots__ = ("value",)
 
@@ -242,4 +242,7 @@ def match(store, iri: str, *, limit: int = LIMIT) -> Matches:
     if subject.cls == mi.NEED:
         holders = _rank(subject, tiers, index.holders, lambda h: score_holder(subject, h, thesaurus),
                         W_DISTANCE, limit, {subject.poster} if subject.poster else set())
-    return Matches(iri, subject.kind, True, postings, holders)
+    shown = mi.names(store, [m.iri for m in postings + holders])
+    named = lambda ms: tuple(replace(m, label=mi.label_of(shown.get(m.iri, {})) or m.iri.rsplit("/", 1)[-1])  # noqa: E731
+                             for m in ms)
+    return Matches(iri, subject.kind, True, named(postings), named(holders))

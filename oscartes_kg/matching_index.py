@@ -3,11 +3,13 @@ communes' centres, the open needs and offers by competence, and who holds each c
 
 At 100,000 organisations ``?x osc:competence <c>`` finds ~5,000 subjects per competence, nearly
 all organisations: telling the offers among them apart costs a lookup each, 0.6-1.5 s for one
-need's competences (bench/RESULTS.md, "issue 7 — matching"). So the four named queries
-``competence_scheme``, ``matching_places``, ``matching_postings`` and
-``matching_holders`` are read once per data version (:mod:`oscartes_kg.versioned`: every write
-path stamps a new version) and kept here, indexed by competence; a match then costs a few
-dictionary lookups and the distances of its candidates. Only public graphs are read.
+need's competences (bench/RESULTS.md, "issue 7 — matching"). So the few properties matching
+needs are read once per data version (:mod:`oscartes_kg.versioned`: every write path stamps a
+new version), one scan per property with the named query ``property_values`` (a single pattern
+costs ~10 µs a row; joins or ``LATERAL`` per row cost 5-20 times more), joined here, and kept
+indexed by competence; a match then costs a few dictionary lookups and the distances of its
+candidates. Labels are read for the shown results only (:func:`names`). Only public graphs
+are read.
 """
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from . import queries, versioned
+import pyoxigraph as ox
 
-__all__ = ["Place", "Posting", "Holder", "Thesaurus", "Index", "index", "posting", "read_postings",
-           "OPEN", "NEED", "OFFER"]
+from . import describe, queries, versioned
+
+__all__ = ["Place", "Posting", "Holder", "Thesaurus", "Index", "index", "posting", "build", "pairs",
+           "haversine_km", "OPEN", "NEED", "OFFER"]
 
 OSC = "https://w3id.org/oscartes/ns#"
 OPEN = OSC + "open"
@@ -143,24 +147,60 @@ def _date(term) -> dt.date | None:
         return None
 
 
-def _place(row, places: dict[str, Place]) -> Place:
-    commune = _value(row["commune"])
-    centre = places.get(commune) if commune else None
-    lat, long = _float(row["lat"]), _float(row["long"])
-    if lat is not None and long is not None:
-        return Place(commune, centre.commune_label if centre else None, lat, long, own=True)
-    return centre or Place(commune, None, None, None)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+SCHEMA = "http://schema.org/"
 
 
-def read_places(store) -> dict[str, Place]:
-    """Communes and their centres."""
-    places = {}
-    for row in queries.get("matching_places").run(store):
-        iri = row["commune"].value
-        lat, long = _float(row["lat"]), _float(row["long"])
-        if iri not in places or places[iri].lat is None:
-            places[iri] = Place(iri, _value(row["label"]), lat, long)
-    return places
+def pairs(store, prop: str, value: str | None = None) -> list[tuple[str, object]]:
+    """(subject IRI, value term) of one property in the public graphs (``property_values``)."""
+    given = {"property": prop} | ({"value": value} if value else {})
+    return [(row["subject"].value, row["value"]) for row in queries.get("property_values").run(store, given)
+            if hasattr(row["subject"], "value")]
+
+
+def subjects(store, cls: str) -> set[str]:
+    """The subjects typed ``cls``."""
+    return {s for s, _ in pairs(store, RDF_TYPE, cls)}
+
+
+def grouped(rows: list[tuple[str, object]]) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for subject, value in rows:
+        out[subject].append(value)
+    return out
+
+
+def label_of(names: dict[str, str], lang: str = "fr") -> str | None:
+    """A label from ``describe.label_map``'s {language: text}: the asked language, else French,
+    else untagged, else any."""
+    return names.get(lang) or names.get("fr") or names.get("") or next(iter(names.values()), None)
+
+
+def names(store, iris) -> dict[str, dict[str, str]]:
+    """Labels of the IRIs shown (one query), by language."""
+    return describe.label_map(store, iris)
+
+
+class _Places:
+    """Where each subject is: its own coordinates, else its commune's centre."""
+
+    def __init__(self, store):
+        self.lat = {s: _float(v) for s, v in pairs(store, GEO + "lat")}
+        self.long = {s: _float(v) for s, v in pairs(store, GEO + "long")}
+        self.commune = {s: v.value for s, v in pairs(store, OSC + "commune") if isinstance(v, ox.NamedNode)}
+        communes = subjects(store, OSC + "Commune")
+        names = describe.label_map(store, communes)
+        self.centres = {c: Place(c, label_of(names.get(c, {})), self.lat.get(c), self.long.get(c))
+                        for c in communes}
+
+    def of(self, iri: str) -> Place:
+        commune = self.commune.get(iri)
+        centre = self.centres.get(commune) if commune else None
+        lat, long = self.lat.get(iri), self.long.get(iri)
+        if lat is not None and long is not None:
+            return Place(commune, centre.commune_label if centre else None, lat, long, own=True)
+        return centre or Place(commune, None, None, None)
 
 
 def read_thesaurus(store) -> Thesaurus:
@@ -176,49 +216,60 @@ def read_thesaurus(store) -> Thesaurus:
     return thesaurus
 
 
-def read_postings(store, places: dict[str, Place], **values: str) -> list[Posting]:
-    """Needs and offers from ``matching_postings`` (every one, or ``posting=`` one IRI)."""
-    rows: dict[str, dict] = {}
-    for row in queries.get("matching_postings").run(store, values):
-        iri = row["posting"].value
-        seen = rows.setdefault(iri, {"row": row, "competences": []})
-        if row["competence"] is not None and row["competence"].value not in seen["competences"]:
-            seen["competences"].append(row["competence"].value)
-    return [Posting(iri, r["row"]["class"].value, _value(r["row"]["label"]) or iri.rsplit("/", 1)[-1],
-                    _value(r["row"]["status"]), tuple(r["competences"]), _place(r["row"], places),
-                    _date(r["row"]["from"]), _date(r["row"]["through"]), _value(r["row"]["poster"]))
-            for iri, r in rows.items()]
+def _iris(values: list) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v.value for v in values if isinstance(v, ox.NamedNode)))
 
 
-def read_holders(store, places: dict[str, Place]) -> dict[str, list[Holder]]:
-    """Holders by competence from ``matching_holders`` (one :class:`Holder` per actor)."""
-    by_iri: dict[str, Holder] = {}
-    competences: dict[str, list[str]] = defaultdict(list)
-    for row in queries.get("matching_holders").run(store):
-        iri = row["holder"].value
-        if iri not in by_iri:
-            by_iri[iri] = Holder(iri, _value(row["label"]) or iri.rsplit("/", 1)[-1],
-                                 row["person"] is not None, _place(row, places))
-        if row["competence"].value not in competences[iri]:
-            competences[iri].append(row["competence"].value)
+def _first_date(values: list) -> dt.date | None:
+    return min((d for d in map(_date, values) if d), default=None)
+
+
+def read_all_postings(store, places: _Places, competences: dict[str, list]) -> list[Posting]:
+    """Every public need and offer, from one scan per property."""
+    status, start, end, poster = (grouped(pairs(store, p)) for p in (
+        OSC + "needOfferStatus", SCHEMA + "validFrom", SCHEMA + "validThrough", OSC + "postedBy"))
+    out = []
+    for cls in (NEED, OFFER):
+        for iri in subjects(store, cls):
+            out.append(Posting(iri, cls, "", (_iris(status.get(iri, [])) or (None,))[0],
+                               _iris(competences.get(iri, [])), places.of(iri),
+                               _first_date(start.get(iri, [])), _first_date(end.get(iri, [])),
+                               (_iris(poster.get(iri, [])) or (None,))[0]))
+    return out
+
+
+def read_holders(store, places: _Places, competences: dict[str, list], postings: set[str]) -> dict[str, list[Holder]]:
+    """Holders by competence: every subject with ``osc:competence`` but needs and offers; a
+    person only with a consent that has not been withdrawn (GDPR art. 6(1)(a) and 7(3))."""
+    persons = subjects(store, OSC + "Person")
+    consents = grouped(pairs(store, OSC + "consent"))
+    withdrawn = {s for s, _ in pairs(store, OSC + "consentWithdrawn")}
     out: dict[str, list[Holder]] = defaultdict(list)
-    for iri, holder in by_iri.items():
-        holder = Holder(holder.iri, holder.label, holder.person, holder.place, tuple(competences[iri]))
+    for iri, values in competences.items():
+        if iri in postings:
+            continue
+        person = iri in persons
+        if person and not any(c.value not in withdrawn for c in consents.get(iri, [])
+                              if isinstance(c, ox.NamedNode)):
+            continue
+        holder = Holder(iri, "", person, places.of(iri), _iris(values))
         for competence in holder.competences:
             out[competence].append(holder)
     return out
 
 
 def build(store) -> Index:
-    """Read everything the index holds (seconds at 100,000 organisations)."""
-    places = read_places(store)
+    """Read everything the index holds: one scan per property (seconds at 100,000 organisations)."""
+    places = _Places(store)
+    competences = grouped(pairs(store, OSC + "competence"))
+    every = read_all_postings(store, places, competences)
     postings: dict[str, dict[str, list[Posting]]] = {NEED: defaultdict(list), OFFER: defaultdict(list)}
-    for item in read_postings(store, places):
-        if item.status not in (OPEN, None):
-            continue
-        for competence in item.competences:
-            postings[item.cls][competence].append(item)
-    return Index(read_thesaurus(store), places, postings, read_holders(store, places))
+    for item in every:
+        if item.status in (OPEN, None):  # no status: open (the contribution form does not ask)
+            for competence in item.competences:
+                postings[item.cls][competence].append(item)
+    holders = read_holders(store, places, competences, {p.iri for p in every})
+    return Index(read_thesaurus(store), places.centres, postings, holders)
 
 
 def index(store) -> Index:
@@ -228,8 +279,20 @@ def index(store) -> Index:
 
 def posting(store, iri: str) -> Posting | None:
     """One need or offer read from the store now (any status), or None if no public one."""
-    found = read_postings(store, index(store).places, posting=iri)
-    return found[0] if found else None
+    rows = list(queries.get("matching_postings").run(store, {"posting": iri}))
+    if not rows:
+        return None
+    first, centres = rows[0], index(store).places
+    commune = _value(first["commune"])
+    centre = centres.get(commune) if commune else None
+    lat, long = _float(first["lat"]), _float(first["long"])
+    if lat is not None and long is not None:
+        place = Place(commune, centre.commune_label if centre else None, lat, long, own=True)
+    else:
+        place = centre or Place(commune, None, None, None)
+    return Posting(iri, first["class"].value, _value(first["label"]) or "", _value(first["status"]),
+                   tuple(dict.fromkeys(r["competence"].value for r in rows if r["competence"] is not None)),
+                   place, _date(first["from"]), _date(first["through"]), _value(first["poster"]))
 
 
 def haversine_km(a: Place, b: Place) -> float:
