@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .curation import bp as curation_bp; app.register_blueprint(curation_bp)  # noqa: E702
     from .exports import bp as exports_bp; app.register_blueprint(exports_bp)  # noqa: E702 - issue 6
     from .matches import bp as matches_bp; app.register_blueprint(matches_bp)  # noqa: E702 - issue 7
+    from .competences import bp as competences_bp; app.register_blueprint(competences_bp)  # noqa: E702 - issue 7
     from .reconcile import bp as reconcile_bp; app.register_blueprint(reconcile_bp)  # noqa: E702 - issue 6
     from .privacy import bp as privacy_bp; app.register_blueprint(privacy_bp)  # noqa: E702 - GDPR notice
     from .history import bp as history_bp; app.register_blueprint(history_bp)  # noqa: E702 - write history
