@@ -124,10 +124,13 @@ def distance_part(here: mi.Place, there: mi.Place) -> tuple[Part, float | None]:
                     "unknown distance (missing commune or coordinates)"), None
     km = mi.haversine_km(here, there)
     value = round(1 / (1 + km / DISTANCE_HALF_KM), 4)
-    if here.commune and here.commune == there.commune and not (here.own or there.own):
-        name = here.commune_label or here.commune.rsplit("/", 1)[-1]
-        return Part("distance", value, W_DISTANCE, f"même commune : {name}", f"same commune: {name}"), km
     shown = f"{km:.0f}" if km >= 10 else f"{km:.1f}"
+    if here.commune and here.commune == there.commune:
+        # a form places an entry at its commune's centre: say "same commune", not "0 km"
+        name = here.commune_label or here.commune.rsplit("/", 1)[-1]
+        far = f" ({shown} km)" if km >= 0.1 else ""
+        return Part("distance", value, W_DISTANCE, f"même commune : {name}{far.replace('.', ',')}",
+                    f"same commune: {name}{far}"), km
     names = ""
     if here.commune_label and there.commune_label:
         names = f" ({here.commune_label} → {there.commune_label})"
