@@ -74,7 +74,7 @@ def _one(column: Column, text: str, lookups, rules: dict):
     if kind == "integer":
         if not re.fullmatch(r"[+-]?\d+", text):
             raise ValueError(f"« {text} » n'est pas un nombre entier / is not an integer")
-        return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
+        return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))  # canonical
     if kind == "date":
         value, datatype = date_value(text)
         return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))

@@ -60,7 +60,11 @@ def url_literal(text) -> ox.Literal | None:
 
 def decimal_literal(value) -> ox.Literal | None:
     """An ``xsd:decimal`` from a number or a text ("48,63" with a French comma too); None if
-    ``value`` is empty; ValueError if it is not a number."""
+    ``value`` is empty; ValueError if it is not a number.
+
+    >>> [decimal_literal(v).value for v in (47.0, "48,630", 1e-05, -0.0)]
+    ['47', '48.63', '0.00001', '0']
+    """
     if value is None or str(value).strip() == "":
         return None
     try:
@@ -69,8 +73,10 @@ def decimal_literal(value) -> ox.Literal | None:
         raise ValueError(str(value)) from None
     if not number.is_finite():
         raise ValueError(str(value))
-    text = format(number, "f")
-    return ox.Literal(text if "." in text else text + ".0", datatype=ox.NamedNode(XSD + "decimal"))
+    # the canonical form the store keeps ("47.0" is stored as "47"): a re-import then finds the
+    # stored value equal to the new one instead of rewriting it
+    text = format(number.normalize(), "f")
+    return ox.Literal("0" if text in ("-0", "0") else text, datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def address_triples(subject: ox.NamedNode, fields: dict) -> list[ox.Triple]:
