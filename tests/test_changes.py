@@ -238,7 +238,10 @@ def test_roles_and_graphs_are_enforced_before_anything_is_written(demo):
              ("admin", "INSERT DATA { GRAPH <https://w3id.org/oscartes/graph/shapes> { ex:a ex:p 1 } }", "graph/shapes"),
              ("admin", "DROP ALL", "graph/meta"),
              ("curator", "DROP SILENT GRAPH <https://w3id.org/oscartes/graph/private/accounts>", "private/accounts"),
-             ("contributor", "INSERT DATA { ex:a ex:p 1 }", "contributions")]
+             # contributors write contributions only through oscartes_kg.contributions, which
+             # keeps them to their own entries; never the public graphs of others
+             ("contributor", "INSERT DATA { GRAPH <https://w3id.org/oscartes/graph/demo> { ex:a ex:p 1 } }",
+              "graph/demo")]
     for role, text, graph in cases:
         with pytest.raises(Forbidden, match=graph):
             update(demo, text, role=role)
