@@ -76,11 +76,16 @@ def test_poster_marks_a_posted_need_fulfilled(web):
         "csrf_token": token, "label": "Besoin test : un maraîcher pour Palaiseau",
         "needOfferKind": "https://w3id.org/oscartes/id/need-offer-kind/competences",
         "competence": COMPETENCE + "maraichage", "commune": "Palaiseau (91477)",
+        "validFrom": "2026-05-05", "validThrough": "2026-05-25",
+        "needOfferStatus": "https://w3id.org/oscartes/ns#open",
         "postedBy": "https://w3id.org/oscartes/id/organisation/test-jardin-massy"})
     assert posted.status_code == 303, posted.get_data(as_text=True)[:2000]
     path = posted.headers["Location"].split("?")[0]
     page = client.get(path).get_data(as_text=True)
     assert 'href="/id/offer/test-a-identique"' in page and "Marquer comme pourvu" in page
+    # the form's dates and commune are what matching compares
+    assert "périodes qui se recouvrent du 5 au 25 mai 2026" in page
+    assert "(Palaiseau → Massy)" in page and "même commune : Palaiseau (0,1 km)" in page
     # another contributor may not mark it
     other = app.test_client()
     log_in(other, "contrib2")

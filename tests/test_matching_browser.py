@@ -52,6 +52,8 @@ def test_post_a_need_and_see_its_matches(browser, served):
     page.check("input[name=competence][value$='/competence/maraichage']")
     page.fill("#f-commune", "Massy (91377)")
     page.dispatch_event("#f-commune", "change")
+    page.fill("#f-validFrom", "2026-05-01")
+    page.fill("#f-validThrough", "2026-05-30")
     page.fill("#f-postedBy", "https://w3id.org/oscartes/id/organisation/test-jardin-massy")
     page.click("form.contribute-form button[type=submit]")
     page.wait_for_url(f"{url}/id/need/**")
@@ -61,11 +63,12 @@ def test_post_a_need_and_see_its_matches(browser, served):
     assert block.locator("h2").inner_text() == "Correspondances"
     offers = block.locator("ol[data-kind=offer] > li.match")
     first = offers.nth(0)
-    # the offer with the same competence in the same commune comes first (no period on the
-    # need: every period overlaps), and says why
+    # the offer with the same competence, in the same commune, over the same days comes first,
+    # and says why
     assert first.locator("a").inner_text() == "Offre test A : maraîchage à Massy"
     why = first.locator("ul.why").inner_text()
     assert "compétence identique : Maraîchage" in why and "même commune : Massy" in why
+    assert "périodes qui se recouvrent du 1er au 30 mai 2026" in why
     names = [offers.nth(i).locator("a").inner_text() for i in range(offers.count())]
     assert "Offre test X : permaculture à Massy" not in names  # a sibling competence
     assert "Offre test E : maraîchage et jardinage à Massy" in names  # broader, ranked lower

@@ -76,6 +76,9 @@ MESSAGES = {
     "NeedOfferKindInScheme": "Ce type n'est pas dans la liste des types de besoins et d'offres : choisissez-en un dans la liste.",
     "NeedOfferKindRequired": "Le type de besoin ou d'offre est obligatoire : bénévolat, stage, compétence, local, matériel, bonne adresse ou partenaire financier.",
     "NeedOfferPostedBy": "Indiquez quel acteur publie ce besoin ou cette offre (osc:postedBy) : sans lui, personne ne peut répondre.",
+    "NeedOfferStatusIn": "Le statut d'un besoin ou d'une offre est un seul de « ouvert » (osc:open) ou « satisfait » (osc:fulfilled).",
+    "NeedOfferValidFrom": "La date de début d'un besoin ou d'une offre est une seule date AAAA-MM-JJ (xsd:date).",
+    "NeedOfferValidThrough": "La date de fin d'un besoin ou d'une offre est une seule date AAAA-MM-JJ (xsd:date).",
     "OrganisationRna": "Le numéro RNA doit être la lettre W majuscule suivie de 9 chiffres, par exemple W913000123.",
     "OrganisationSiren": "Le numéro SIREN doit compter exactement 9 chiffres, sans espaces ni lettres.",
     "PersonConsentNotWithdrawn": "Cette personne a retiré son consentement (RGPD, art. 7) : retirez sa fiche des graphes publics.",
@@ -222,6 +225,13 @@ SCENARIOS: dict[str, tuple[str, list[Result]]] = {
     ]),
     "need-offer-posted-by": ("offer/benevoles-jardin", [
         v("offer/benevoles-jardin", OSC.postedBy, "NeedOfferPostedBy"),
+    ]),
+    "need-offer-status": ("need/benevoles-jardin", [
+        v("need/benevoles-jardin", OSC.needOfferStatus, "NeedOfferStatusIn"),
+    ]),
+    "need-offer-period": ("need/benevoles-jardin", [
+        v("need/benevoles-jardin", SCHEMA.validFrom, "NeedOfferValidFrom"),
+        v("need/benevoles-jardin", SCHEMA.validThrough, "NeedOfferValidThrough"),
     ]),
     "commune-insee-required": ("territory/commune-91228", [
         v("territory/commune-91228", OSC.inseeCode, "CommuneInseeRequired"),
