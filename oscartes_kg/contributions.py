@@ -67,7 +67,8 @@ REVIEWED_KINDS = frozenset({"organisation", "initiative"})
 #: Kinds a contributor proposes (a person is published only once a curator checked the consent).
 PROPOSED_KINDS = frozenset({"organisation", "initiative", "person"})
 #: Written by the review workflow only: an edit keeps them as they are.
-LIFECYCLE = frozenset({PROPOSED_BY, PROPOSAL_STATUS, HAS_REVIEW})
+LIFECYCLE = frozenset({PROPOSED_BY, PROPOSAL_STATUS, HAS_REVIEW,
+                       ox.NamedNode(OSC + "withdrawalReason")})
 #: A person's contact details: never public (GDPR art. 5(1)(c), 6 and 7; shapes/personal-data.ttl).
 PERSON_CONTACT = frozenset(ox.NamedNode(iri) for iri in (
     "http://schema.org/email", "http://schema.org/telephone", "http://schema.org/address",
@@ -326,6 +327,10 @@ def _rewrite(store, iri: ox.NamedNode, draft: list, *, author: Author, message, 
     same = removed_set & set(added)
     change = changes.Change(removed=[q for q in removable if q not in same],
                             added=[q for q in added if q not in same], targets={home})
+    if status == "declined":  # edited after a refusal: back in the queue, in the same write
+        change.removed.append(ox.Quad(iri, PROPOSAL_STATUS, DECLINED, graphs.PRIVATE_PROPOSALS))
+        change.added.append(ox.Quad(iri, PROPOSAL_STATUS, PENDING, graphs.PRIVATE_PROPOSALS))
+        status = "pending"
     label = next((t.object.value for t in triples if t.subject == iri and t.predicate == RDFS_LABEL),
                  slug)
     result = changes.apply(store, change, role=author.role, author=author.iri,

@@ -203,6 +203,9 @@ def test_entries_of_lists_status_and_the_rejection_reason(kb):
     assert entries[written.iri].status == "declined"
     assert entries[written.iri].reason == "Portée par un parti politique."
     assert all(e.iri != written.iri for e in c.entries_of(store, iris["contrib"]))
+    # Its author edits it: it waits for a review again, in that same write.
+    c.patch(store, iri, [label("Projet revu")], author=author(iris, "contrib2"))
+    assert {e.iri: e for e in c.entries_of(store, iris["contrib2"])}[written.iri].status == "pending"
 
 
 # --- the forms, through the real app -------------------------------------------------------------
