@@ -1,6 +1,7 @@
 """The shared watch: open calls for projects by deadline, the archive, and the Atom feeds."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urljoin
 
 from flask import Blueprint, Response, render_template, request, url_for
@@ -23,8 +24,10 @@ def index():
     """Open calls, the nearest deadline first."""
     theme, options = _theme()
     found = calls.open_calls(kb.get_store(), today=today(), theme=theme, lang=current())
+    # Deadlines within ``deadline_days`` are highlighted (issue 7 section 4).
+    soon = (today() + timedelta(days=kb.settings().deadline_days)).isoformat()
     return render_template("calls/index.html", archive=False, calls=found, options=options,
-                           theme=theme)
+                           theme=theme, soon=soon)
 
 
 @bp.get("/calls/archive")
