@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from . import describe, queries, versioned
+from . import describe, dumps, queries, versioned
 
 __all__ = ["Place", "Posting", "Holder", "Thesaurus", "Index", "index", "posting", "build", "pairs",
-           "haversine_km", "OPEN", "NEED", "OFFER"]
+           "haversine_km", "names", "label_of", "SYNC_BUILD_SECONDS", "OPEN", "NEED", "OFFER"]
 
 OSC = "https://w3id.org/oscartes/ns#"
 OPEN = OSC + "open"
@@ -272,9 +274,65 @@ def build(store) -> Index:
     return Index(read_thesaurus(store), places.centres, postings, holders)
 
 
+#: A build that took longer than this (seconds) is redone in the background after a write:
+#: meanwhile pages answer from the previous data version, rather than wait (at 100,000
+#: organisations a build takes seconds, bench/RESULTS.md). Quicker builds are redone at once.
+SYNC_BUILD_SECONDS = 1.0
+#: Stores whose index is kept (tests open many; a server one).
+MAX_STORES = 8
+
+
+@dataclass
+class _Kept:
+    version: str
+    index: Index
+    seconds: float
+    building: str | None = None  # the version a background build is making
+
+
+_kept: dict[object, _Kept] = {}
+_lock = threading.Lock()
+
+
+def _identity(store) -> object:
+    return getattr(store, "path", None) or getattr(store, "query_url", None) or id(store)
+
+
+def _version(store) -> str:
+    """The data version: the embedded store's change stamp (every write path stamps it), or a
+    time bucket for a remote store (:mod:`oscartes_kg.versioned`)."""
+    if getattr(store, "path", None) is not None:
+        return dumps.open_cache(store).version()
+    return str(int(time.time() // versioned.REMOTE_MAX_AGE))
+
+
+def _build_for(store, key, version: str) -> Index:
+    began = time.perf_counter()
+    built = build(store)
+    with _lock:
+        kept = _kept.get(key)
+        if kept is None or kept.version != version:
+            _kept[key] = _Kept(version, built, time.perf_counter() - began)
+            while len(_kept) > MAX_STORES:
+                del _kept[next(iter(_kept))]
+    return built
+
+
 def index(store) -> Index:
-    """The index for the store's current data version (built on first use after a write)."""
-    return versioned.cached(store, "matching_index", lambda: build(store))
+    """The index for the store's current data version: built on first use; after a write,
+    built again at once if that is quick, else in the background (``SYNC_BUILD_SECONDS``)."""
+    key, version = _identity(store), _version(store)
+    with _lock:
+        kept = _kept.get(key)
+        if kept is not None and kept.version == version:
+            return kept.index
+        if kept is not None and kept.seconds > SYNC_BUILD_SECONDS:
+            if kept.building != version:
+                kept.building = version
+                threading.Thread(target=_build_for, args=(store, key, version), daemon=True,
+                                 name="matching-index").start()
+            return kept.index
+    return _build_for(store, key, version)
 
 
 def posting(store, iri: str) -> Posting | None:

@@ -3,6 +3,7 @@
 actors), on both backends."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -111,3 +112,34 @@ def test_matching_json_has_parts_and_both_languages(scenario_store):
     assert first["parts"]["competence"]["fr"] == "compétence identique : Maraîchage"
     assert first["explanation"]["en"][0] == "same competence: Market gardening"
     assert data["actors"][1]["kind"] == "person"
+
+
+def test_matching_index_follows_writes_and_slow_builds_go_to_the_background(embedded_store, monkeypatch):
+    """A write (stamped by changes.apply) makes a new index: at once when builds are quick; when
+    they are slow, pages keep the previous version until the background build lands."""
+    from oscartes_kg import changes, graphs
+
+    load_scenario(embedded_store)
+    first = mi.index(embedded_store)
+    assert mi.index(embedded_store) is first  # same data version: same index
+    need = ox.NamedNode(ID + "need/test-maraichage-massy")
+    status = ox.NamedNode("https://w3id.org/oscartes/ns#needOfferStatus")
+
+    def set_status(old: str, new: str) -> None:
+        quad = lambda value: ox.Quad(need, status, ox.NamedNode("https://w3id.org/oscartes/ns#" + value),  # noqa: E731
+                                     ox.NamedNode(graphs.BASE + "test-matching"))
+        changes.apply(embedded_store, changes.Change(removed=[quad(old)], added=[quad(new)]), role="admin",
+                      author="https://w3id.org/oscartes/id/user/test", message="test", channel="api")
+
+    set_status("open", "fulfilled")
+    second = mi.index(embedded_store)
+    assert second is not first and not second.postings[mi.NEED].get(ID + "competence/maraichage")
+    monkeypatch.setattr(mi, "SYNC_BUILD_SECONDS", -1.0)  # every build now counts as slow
+    set_status("fulfilled", "open")
+    assert mi.index(embedded_store) is second  # the previous version answers meanwhile
+    for _ in range(200):
+        latest = mi.index(embedded_store)
+        if latest is not second:
+            break
+        time.sleep(0.05)
+    assert [p.iri for p in latest.postings[mi.NEED][ID + "competence/maraichage"]] == [str(need.value)]
