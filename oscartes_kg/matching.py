@@ -85,6 +85,7 @@ class Matches:
     def to_json(self) -> dict:
         def one(m: Match) -> dict:
             data = asdict(m)
+            data["km"] = None if m.km is None else round(m.km, 2)
             data["parts"] = {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in data["parts"]}
             data["explanation"] = {"fr": m.explanation("fr"), "en": m.explanation("en")}
             return data
@@ -186,7 +187,7 @@ def _rank(subject, tiers, lists, scorer, best_rest: float, limit: int, skip: set
     page: list[tuple] = []  # a min-heap of (score, -km, IRI order, match)
     seen = set(skip)
     for steps, competences in tiers:
-        if len(page) >= limit and page[0][0] >= W_COMPETENCE / 2 ** steps + best_rest:
+        if len(page) >= limit and page[0][0] > W_COMPETENCE / 2 ** steps + best_rest:
             break
         for competence in sorted(competences):
             for candidate in lists.get(competence, ()):

@@ -143,3 +143,41 @@ def test_matching_index_follows_writes_and_slow_builds_go_to_the_background(embe
             break
         time.sleep(0.05)
     assert [p.iri for p in latest.postings[mi.NEED][ID + "competence/maraichage"]] == [str(need.value)]
+
+
+def test_matching_tier_pruning_gives_the_same_page_as_scoring_everything():
+    """Reading competence tiers in order and stopping early keeps exactly the best page: checked
+    against scoring every candidate, on random postings over a two-level hierarchy."""
+    import datetime as dt
+    import random
+    from collections import defaultdict
+
+    rng = random.Random(11)
+    thesaurus = mi.Thesaurus()
+    for top in range(3):
+        thesaurus.labels[f"t{top}"] = (f"T{top}", f"T{top}")
+        for leaf in range(3):
+            thesaurus.labels[f"t{top}-{leaf}"] = (f"L{top}{leaf}", f"L{top}{leaf}")
+            thesaurus.broader[f"t{top}-{leaf}"].add(f"t{top}")
+            thesaurus.narrower[f"t{top}"].add(f"t{top}-{leaf}")
+    concepts = sorted(thesaurus.labels)
+
+    def posting(i: int, cls: str) -> mi.Posting:
+        start = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(300))
+        place = mi.Place(None, None, 48.3 + rng.random() / 2, 1.9 + rng.random() * 0.7)
+        return mi.Posting(f"p{i:03}", cls, "", None, tuple(rng.sample(concepts, rng.randint(1, 2))),
+                          place, start, start + dt.timedelta(days=rng.randrange(10, 90)), None)
+
+    offers = [posting(i, mi.OFFER) for i in range(300)]
+    lists = defaultdict(list)
+    for offer in offers:
+        for competence in offer.competences:
+            lists[competence].append(offer)
+    for n in range(20):
+        need = posting(1000 + n, mi.NEED)
+        scorer = lambda c: matching.score_posting(need, c, thesaurus)  # noqa: E731
+        page = matching._rank(need, matching._tiers(need, thesaurus), lists, scorer,
+                              matching.W_DISTANCE + matching.W_PERIOD, 10, set())
+        every = [m for m in map(scorer, offers) if m is not None]
+        every.sort(key=lambda m: (-m.score, m.km, m.iri))
+        assert [m.iri for m in page] == [m.iri for m in every[:10]]
