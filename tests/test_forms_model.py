@@ -44,7 +44,9 @@ def test_every_kind_has_a_form_with_a_required_name_first(store):
 def test_sections_follow_group_order_then_field_order(store):
     model = forms.model_for(store, "event")
     assert [g.label("fr") for g in model.groups] == [
-        "Identité", "Présentation", "Thèmes et compétences", "Dates", "Localisation", "Contact"]
+        "Identité", "Présentation", "Thèmes et compétences", "Dates", "Localisation", "Contact",
+        "Acteurs liés"]
+    assert model.field("organizer").label("fr") == "organisateur"  # schema:organizer, osc:Actor
     dates = next(g for g in model.groups if g.label("fr") == "Dates")
     assert [f.name for f in dates.fields] == ["startDate", "endDate"]
     start = model.field("startDate")

@@ -36,6 +36,11 @@ MESSAGES = {
     "CallDeadlineDatatype": "La date limite doit être une date précise : AAAA-MM-JJ (xsd:date) ou AAAA-MM-JJThh:mm:ss (xsd:dateTime).",
     "CallDeadlineRequired": "La date limite de l'appel à projets est obligatoire : indiquez-la (AAAA-MM-JJ).",
     "CallFunder": "Le financeur de l'appel à projets n'est pas indiqué : ajoutez-le si vous le connaissez.",
+    "CallEligibleTheme": "Ce thème éligible n'est pas dans la liste des thèmes OSCARTES : choisissez-en un dans la liste.",
+    "CallEligibleTerritory": "Le territoire éligible n'est pas un territoire connu de la base : choisissez une commune, une intercommunalité, un département ou une région de la liste.",
+    "EventOrganizer": "L'organisateur indiqué n'est pas un acteur de la base : choisissez une organisation ou une personne de la liste.",
+    "OrganisationLegalStatus": "Ce statut juridique n'est pas dans la liste des statuts d'acteurs OSCARTES : choisissez-en un dans la liste.",
+    "ActorStatusConceptInScheme": "Ce concept n'appartient pas au schéma des statuts d'acteurs (…/id/scheme/actor-statuses).",
     "CarrierNotPoliticalParty": "Critère 1 de la charte (indépendance) : une initiative ne peut pas être portée par un parti politique. Retirez ce porteur ou renoncez à référencer l'initiative.",
     "CarrierNotReligiousInstitution": "Critère 1 de la charte (indépendance) : une initiative ne peut pas être portée par une institution religieuse. Retirez ce porteur ou renoncez à référencer l'initiative.",
     "CharterCriterionConceptInScheme": "Ce concept n'est pas un critère de la charte des valeurs (…/id/scheme/charter-criteria).",
@@ -215,6 +220,20 @@ SCENARIOS: dict[str, tuple[str, list[Result]]] = {
     ]),
     "call-funder": ("call/appel-jardins", [
         w("call/appel-jardins", SCHEMA.funder, "CallFunder"),
+    ]),
+    "call-eligible-theme": ("call/appel-jardins", [
+        v("call/appel-jardins", OSC.eligibleTheme, "CallEligibleTheme",
+          v("competence/facilitation", SKOS.inScheme, "ThemeConceptInScheme")),
+    ]),
+    "call-eligible-territory": ("call/appel-jardins", [
+        v("call/appel-jardins", OSC.eligibleTerritory, "CallEligibleTerritory"),
+    ]),
+    "event-organizer": ("event/fete-des-jardins", [
+        v("event/fete-des-jardins", SCHEMA.organizer, "EventOrganizer"),
+    ]),
+    "organisation-legal-status": ("organisation/jardins-exemple", [
+        v("organisation/jardins-exemple", OSC.legalStatus, "OrganisationLegalStatus",
+          v("theme/alimentation", SKOS.inScheme, "ActorStatusConceptInScheme")),
     ]),
     "need-offer-kind-required": ("need/benevoles-jardin", [
         v("need/benevoles-jardin", OSC.needOfferKind, "NeedOfferKindRequired"),
