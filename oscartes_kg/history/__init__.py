@@ -32,11 +32,11 @@ Why it is built this way:
 from __future__ import annotations
 
 from .erase import Forgotten, export, forget
-from .model import INLINE_LIMIT, Changeset, changeset_iri
+from .model import INLINE_LIMIT, Changeset, changeset_iri, is_changeset
 from .read import Diff, agent_names, delta, diff, for_entity, get, recent, reverted_by
 from .record import Recording, guard, record, start_load
 from .revert import conflicts, revert
 
 __all__ = ["Changeset", "Recording", "Diff", "Forgotten", "INLINE_LIMIT", "guard", "record",
            "start_load", "for_entity", "recent", "get", "delta", "diff", "revert", "conflicts",
-           "export", "forget", "changeset_iri", "agent_names", "reverted_by"]
+           "export", "forget", "changeset_iri", "agent_names", "reverted_by", "is_changeset"]

@@ -79,6 +79,11 @@ def changeset_iri(changeset_id: str) -> ox.NamedNode:
     return ox.NamedNode(f"{OSCID}changeset/{changeset_id}")
 
 
+def is_changeset(node) -> bool:
+    """Whether ``node`` is a changeset's IRI (``oscid:changeset/...``)."""
+    return isinstance(node, ox.NamedNode) and node.value.startswith(f"{OSCID}changeset/")
+
+
 def new_id() -> tuple[str, str]:
     """A fresh id and its time (xsd:dateTime, UTC, microseconds)."""
     now = datetime.now(timezone.utc)
