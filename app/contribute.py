@@ -16,7 +16,7 @@ from pyoxigraph import Triple
 from oscartes_kg import contributions, forms
 from oscartes_kg.errors import RejectedInput, UsageError
 from oscartes_kg.forms.feedback import Feedback, place_report
-from oscartes_kg.forms.values import form_values, parse_form
+from oscartes_kg.forms.values import default_values, form_values, parse_form
 
 from . import kb
 from .auth import current_user
@@ -67,7 +67,7 @@ def new(kind: str):
     store = kb.get_store()
     model = forms.model_for(store, kind)
     if request.method == "GET":
-        return _render(kind, model, {}, Feedback(), action=f"/contribute/{kind}")
+        return _render(kind, model, default_values(model), Feedback(), action=f"/contribute/{kind}")
     parsed = parse_form(model, request.form, store, lang=current())
     feedback = Feedback()
     for name, messages in parsed.errors.items():

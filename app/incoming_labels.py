@@ -28,7 +28,7 @@ _INVERSE = {
     OSC + "carriedBy": ("Initiatives portées", "Initiatives carried"),
     OSC + "postedBy": ("Besoins et offres publiés", "Needs and offers posted"),
     OSC + "steward": ("Communs gérés", "Commons stewarded"),
-    OSC + "usesResource": ("Cité par (initiatives qui l'utilisent)", "Cited by (initiatives using it)"),
+    OSC + "usesResource": ("Initiatives qui utilisent cette ressource", "Initiatives using this resource"),
     OSC + "contributesTo": ("Initiatives qui y contribuent", "Initiatives contributing"),
     OSC + "partnerOf": ("Partenaires", "Partners"),
     OSC + "theme": ("Sur ce thème", "On this theme"),

@@ -39,6 +39,9 @@ MESSAGES = {
     "CallEligibleTheme": "Ce thème éligible n'est pas dans la liste des thèmes OSCARTES : choisissez-en un dans la liste.",
     "CallEligibleTerritory": "Le territoire éligible n'est pas un territoire connu de la base : choisissez une commune, une intercommunalité, un département ou une région de la liste.",
     "EventOrganizer": "L'organisateur indiqué n'est pas un acteur de la base : choisissez une organisation ou une personne de la liste.",
+    "ResourceLicense": "La licence doit être l'adresse (IRI) d'une licence, par exemple https://creativecommons.org/licenses/by-sa/4.0/ pour CC BY-SA 4.0, pas un texte.",
+    "ResourceCreator": "L'auteur indiqué n'est pas un acteur de la base : choisissez une organisation ou une personne de la liste.",
+    "InitiativeUsesResource": "La ressource indiquée n'est pas une ressource de savoir de la base : choisissez un guide, une formation ou une fiche méthode de la liste.",
     "OrganisationLegalStatus": "Ce statut juridique n'est pas dans la liste des statuts d'acteurs OSCARTES : choisissez-en un dans la liste.",
     "ActorStatusConceptInScheme": "Ce concept n'appartient pas au schéma des statuts d'acteurs (…/id/scheme/actor-statuses).",
     "CarrierNotPoliticalParty": "Critère 1 de la charte (indépendance) : une initiative ne peut pas être portée par un parti politique. Retirez ce porteur ou renoncez à référencer l'initiative.",
@@ -110,7 +113,7 @@ ALLOWED_SH_PREDICATES = {
         "oneOrMorePath alternativePath minCount maxCount datatype class nodeKind in hasValue pattern "
         "flags minLength maxLength minInclusive maxInclusive minExclusive maxExclusive lessThan "
         "lessThanOrEquals languageIn uniqueLang or node qualifiedValueShape qualifiedMinCount "
-        "name description order group"
+        "name description order group defaultValue"
     ).split()
 }
 
@@ -292,6 +295,15 @@ SCENARIOS: dict[str, tuple[str, list[Result]]] = {
         criterion_missing(3, "CriterionPoursuiteDesCommunsAffirmed"),
         criterion_missing(4, "CriterionRefusViolenceDiscriminationAffirmed"),
         criterion_missing(5, "CriterionOuverturePartageAffirmed"),
+    ]),
+    "resource-license": ("resource/guide-gouvernance", [
+        v("resource/guide-gouvernance", DCTERMS.license, "ResourceLicense"),
+    ]),
+    "resource-creator": ("resource/fiche-mesure-impact", [
+        v("resource/fiche-mesure-impact", DCTERMS.creator, "ResourceCreator"),
+    ]),
+    "initiative-uses-resource": ("initiative/jardin-partage", [
+        v("initiative/jardin-partage", OSC.usesResource, "InitiativeUsesResource"),
     ]),
     "initiative-carrier": ("initiative/jardin-partage", [
         v("initiative/fete-militante", OSC.carriedBy, "CarrierNotPoliticalParty"),

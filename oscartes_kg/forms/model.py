@@ -10,6 +10,8 @@ maximum length). What each SHACL parameter gives the form:
   ``sh:maxCount``: how many values;
 - ``sh:datatype`` (or ``sh:or`` of datatypes), ``sh:maxLength``, ``sh:pattern``, bounds: the input;
 - ``sh:in``, or ``sh:node`` of a shape that fixes ``skos:inScheme``: a choice from the thesaurus;
+- ``sh:nodeKind sh:IRI`` with no class: a web address stored as an IRI (a licence);
+  ``sh:defaultValue``: what a new entry's form is pre-filled with;
 - ``sh:class`` (or the ontology's ``rdfs:range`` when it is a class): a reference to another entry,
   a commune, or a record filled in the same form (a class that no entry kind has, such as
   ``osc:Consent``: a sub-form from the node shape that targets it);
@@ -73,6 +75,7 @@ class Field:
     nested_class: str | None = None
     fields: tuple = ()             # the sub-fields of a nested record
     private: bool = False          # never public: stored in the private contacts graph
+    default: str | None = None     # sh:defaultValue: a new entry's form starts with it
 
     def label(self, lang: str = "fr") -> str:
         return self.labels.get(lang) or self.labels.get("fr") or next(iter(self.labels.values()), self.name)
@@ -197,7 +200,8 @@ def _field(path: URIRef, props: list, shapes: Graph, ontology: Graph, concepts, 
         min_length=max((int(v) for v in values(SH.minLength)), default=None),
         pattern=next((str(v) for v in values(SH.pattern)), None),
         minimum=max((_number(v) for v in values(SH.minInclusive)), default=None),
-        maximum=min((_number(v) for v in values(SH.maxInclusive)), default=None))
+        maximum=min((_number(v) for v in values(SH.maxInclusive)), default=None),
+        default=next((str(v) for v in values(SH.defaultValue)), None))
     spec.update(_kind(path, props, values, shapes, ontology, concepts, nested, prefix + name))
     return Field(**spec)
 
@@ -225,6 +229,8 @@ def _kind(path, props, values, shapes: Graph, ontology: Graph, concepts, nested:
         classes = [CONTRACT_RANGES[path]]
     literal = URIRef(str(SH) + "Literal") in values(SH.nodeKind) or values(SH.pattern) \
         or values(SH.maxLength) or values(SH.minLength)
+    if not classes and URIRef(str(SH) + "IRI") in values(SH.nodeKind):
+        return {"widget": "iri", "iri": True}
     if classes and not literal:
         cls = classes[0]
         if cls == COMMUNE:

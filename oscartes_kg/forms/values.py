@@ -20,7 +20,7 @@ from ..namespaces import OSCID
 from .choices import communes, find_commune
 from .model import Field, FormModel
 
-__all__ = ["Parsed", "parse_form", "form_values", "ADDRESS", "ADDRESS_FIELD", "clean_text"]
+__all__ = ["Parsed", "parse_form", "form_values", "default_values", "ADDRESS", "ADDRESS_FIELD", "clean_text"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -117,6 +117,12 @@ def _value(f: Field, text: str, store, parsed: Parsed, name: str, lang: str):
         return ox.NamedNode(commune.iri)
     if f.widget in ("reference", "nested"):
         return _reference(text, parsed, name)
+    if f.widget == "iri":  # sh:nodeKind sh:IRI: the address itself is the value (a licence)
+        node = _iri(text) if re.match(r"^https?://", text) else None
+        if node is None:
+            parsed.error(name, "adresse web invalide : une adresse complète comme "
+                               "https://creativecommons.org/licenses/by-sa/4.0/, sans espaces / invalid web address")
+        return node
     if f.widget == "url":
         if _iri(text) is None:
             parsed.error(name, "adresse web invalide : une adresse complète comme https://exemple.org, "
@@ -216,6 +222,12 @@ def _place(model: FormModel, form, parsed: Parsed, store) -> None:
         parsed.error("commune", "une adresse seule ne peut pas être placée sur la carte : choisissez "
                                 "aussi la commune (aucun service de géocodage n'est appelé) / an "
                                 "address alone cannot be placed: also pick the municipality")
+
+
+def default_values(model: FormModel) -> dict:
+    """A new entry's form: the shapes' ``sh:defaultValue`` (the CC BY-SA 4.0 licence of a
+    knowledge resource), field name -> [text]."""
+    return {f.name: [f.default] for f in model.fields if f.default}
 
 
 def form_values(model: FormModel, triples, iri: ox.NamedNode, store) -> dict:
