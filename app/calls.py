@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urljoin
+from urllib.parse import urlencode, urljoin
 
 from flask import Blueprint, Response, render_template, request, url_for
+from pyoxigraph import NamedNode
 
-from oscartes_kg import calls, choices, feeds
+from oscartes_kg import call_suggestions, calls, choices, feeds
 
-from . import kb
+from . import catalogue, kb, terms
 from .agenda import agenda_url, local_path, today
 from .dates import when
 from .i18n import current, tr
@@ -71,6 +72,29 @@ def initiatives_feed():
                       title=tr("OSCARTES — initiatives nouvelles et mises à jour",
                                "OSCARTES — new and updated initiatives"))
     return _atom(feeds.atom(feed, entries, fallback=changed))
+
+
+@bp.app_template_global()
+def suggestions_for(iri: str) -> dict:
+    """Actors whose themes and territory fit the call's eligibility, for its page: at most
+    ``call_suggestions.LIMIT``, and searches that list them all."""
+    themes, territories, funders = call_suggestions.eligibility(kb.get_store(), NamedNode(iri))
+    found = call_suggestions.suggest(catalogue.get(), themes, territories, exclude=funders)
+    name = lambda item: item[2] if current() == "en" else item[1]  # noqa: E731
+    base = kb.settings().iri_base
+    searches = []
+    for theme in found.themes or [None]:
+        for territory in found.territories or [None]:
+            params = [("kind", k) for k in call_suggestions.ACTOR_KINDS]
+            params += [("theme", theme[0])] if theme else []
+            params += [("commune", territory[0])] if territory else []
+            searches.append({"url": "/search?" + urlencode(params),
+                             "label": " · ".join(name(t) for t in (theme, territory) if t)})
+    labels = {t[0]: name(t) for t in found.themes}
+    return {"total": found.total, "searches": searches[:6], "eligible": bool(themes or territories),
+            "actors": [{"url": terms.local_path(a.iri, base) or a.iri,
+                        "label": a.label_en if current() == "en" and a.label_en else a.label,
+                        "themes": [labels[t] for t in a.themes]} for a in found.actors]}
 
 
 def _theme():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 from flask import Blueprint, render_template
 
@@ -49,11 +50,14 @@ def index():
     statistics = cache.statistics(stale_ok=True)  # earlier counts while new ones are made
     lang, base = current(), kb.settings().iri_base
     events, open_calls = _listings(store, cache.version(), lang)
+    # Deadlines within ``deadline_days`` are highlighted, as on /calls (issue 7 section 4).
+    soon = (today() + timedelta(days=kb.settings().deadline_days)).isoformat()
     return render_template(
         "home.html", counts=_counts(store, statistics.classes), statistics=statistics,
         number=lambda n: f"{n:,}".replace(",", "\u202f" if lang == "fr" else ","),
         events=[(e, terms.href(e.iri, base), when(e.start.value, lang)) for e in events],
-        calls=[(c, terms.href(c.iri, base), when(c.deadline.value, lang)) for c in open_calls],
+        calls=[(c, terms.href(c.iri, base), when(c.deadline.value, lang), c.deadline.value[:10] <= soon)
+               for c in open_calls],
         sources=[(g, graph_name(g.graph)) for g in statistics.graphs if g.triples])
 
 
