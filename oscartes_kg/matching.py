@@ -85,8 +85,9 @@ class Matches:
     def to_json(self) -> dict:
         def one(m: Match) -> dict:
             data = asdict(m)
-            data["km"] = None if m.km is None else round(m.km, 2)
-            data["parts"] = {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in data["parts"]}
+            data["score"], data["km"] = round(m.score, 4), None if m.km is None else round(m.km, 2)
+            data["parts"] = {p["name"]: {k: (round(v, 4) if k == "value" else v) for k, v in p.items()
+                                         if k != "name"} for p in data["parts"]}
             data["explanation"] = {"fr": m.explanation("fr"), "en": m.explanation("en")}
             return data
         other = "offers" if self.kind == "need" else "needs"
@@ -115,7 +116,7 @@ def competence_part(subject: tuple[str, ...], candidate: tuple[str, ...], thesau
         fr = (f"compétence {fr_side} : {name(theirs, 'fr')} (pour {name(mine, 'fr')}, "
               f"{levels} niveau{'x' if levels > 1 else ''})")
         en = f"{en_side} competence: {name(theirs, 'en')} (for {name(mine, 'en')}, {levels} level{'s' if levels > 1 else ''})"
-    return Part("competence", round(1 / 2 ** abs(steps), 4), W_COMPETENCE, fr, en)
+    return Part("competence", 1 / 2 ** abs(steps), W_COMPETENCE, fr, en)
 
 
 def distance_part(here: mi.Place, there: mi.Place) -> tuple[Part, float | None]:
@@ -124,7 +125,7 @@ def distance_part(here: mi.Place, there: mi.Place) -> tuple[Part, float | None]:
         return Part("distance", 0.0, W_DISTANCE, "distance inconnue (commune ou coordonnées manquantes)",
                     "unknown distance (missing commune or coordinates)"), None
     km = mi.haversine_km(here, there)
-    value = round(1 / (1 + km / DISTANCE_HALF_KM), 4)
+    value = 1 / (1 + km / DISTANCE_HALF_KM)
     shown = f"{km:.0f}" if km >= 10 else f"{km:.1f}"
     if here.commune and here.commune == there.commune:
         # a form places an entry at its commune's centre: say "same commune", not "0 km"
@@ -157,8 +158,7 @@ def score_posting(subject: mi.Posting, candidate: mi.Posting, thesaurus) -> Matc
         return None
     distance, km = distance_part(subject.place, candidate.place)
     parts = (competence, distance, period_part(subject, candidate))
-    return Match(candidate.iri, candidate.kind, candidate.label,
-                 round(sum(p.value * p.weight for p in parts), 4), parts, km)
+    return Match(candidate.iri, candidate.kind, candidate.label, _total(parts), parts, km)
 
 
 def score_holder(subject: mi.Posting, holder: mi.Holder, thesaurus) -> Match | None:
@@ -168,60 +168,81 @@ def score_holder(subject: mi.Posting, holder: mi.Holder, thesaurus) -> Match | N
         return None
     distance, km = distance_part(subject.place, holder.place)
     kind = "person" if holder.person else "organisation"
-    return Match(holder.iri, kind, holder.label,
-                 round(competence.value * W_COMPETENCE + distance.value * W_DISTANCE, 4),
-                 (competence, distance), km)
+    return Match(holder.iri, kind, holder.label, _total((competence, distance)), (competence, distance), km)
+
+
+def _total(parts) -> float:
+    """The weighted sum, in the same order of operations as :func:`_quick`."""
+    total = 0.0
+    for part in parts:
+        total += part.value * part.weight
+    return total
+
+
+def _reach(subject: mi.Posting, thesaurus) -> dict[str, int]:
+    """Each competence related to the subject's, with its fewest steps."""
+    reach: dict[str, int] = {}
+    for mine in subject.competences:
+        for iri, steps in thesaurus.related(mine).items():
+            reach[iri] = min(abs(steps), reach.get(iri, abs(steps)))
+    return reach
 
 
 def _tiers(subject: mi.Posting, thesaurus) -> list[tuple[int, set[str]]]:
     """The competences related to the subject's, grouped by steps (0, 1, 2...)."""
     tiers: dict[int, set[str]] = {}
-    for mine in subject.competences:
-        for iri, steps in thesaurus.related(mine).items():
-            tiers.setdefault(abs(steps), set()).add(iri)
+    for iri, steps in _reach(subject, thesaurus).items():
+        tiers.setdefault(steps, set()).add(iri)
     return sorted(tiers.items())
 
 
-def _rank(subject, tiers, lists, scorer, best_rest: float, limit: int, skip: set[str]) -> tuple[Match, ...]:
-    """The ``limit`` best candidates, reading tier after tier while one could still enter."""
-    page: list[tuple] = []  # a min-heap of (score, -km, IRI order, match)
+def _overlap(a: mi.Posting, b: mi.Posting) -> bool:
+    start = max((d for d in (a.start, b.start) if d), default=None)
+    end = min((d for d in (a.end, b.end) if d), default=None)
+    return not (start and end and start > end)
+
+
+def _quick(subject: mi.Posting, reach: dict[str, int], with_period: bool):
+    """The score and km of a candidate, as the full scorers compute them, without building the
+    explanations (thousands of candidates are scored, twenty are shown)."""
+    here = subject.place
+
+    def score(candidate):
+        steps = min((reach[c] for c in candidate.competences if c in reach), default=None)
+        if steps is None:
+            return None
+        total, km = 0.0, None
+        total += (1 / 2 ** steps) * W_COMPETENCE
+        if here.known and candidate.place.known:
+            km = mi.haversine_km(here, candidate.place)
+            total += (1 / (1 + km / DISTANCE_HALF_KM)) * W_DISTANCE
+        else:
+            total += 0.0 * W_DISTANCE
+        if with_period:
+            total += (1.0 if _overlap(subject, candidate) else 0.0) * W_PERIOD
+        return total, km
+    return score
+
+
+def _rank(subject, tiers, lists, quick, full, best_rest: float, limit: int, skip: set[str]) -> tuple[Match, ...]:
+    """The ``limit`` best candidates (score, then nearer, then IRI), reading tier after tier
+    while a candidate of the next tier could still enter the page; only those are explained."""
+    keys: list[tuple] = []  # (-score, km, iri)
+    by_iri = {}
     seen = set(skip)
     for steps, competences in tiers:
-        if len(page) >= limit and page[0][0] > W_COMPETENCE / 2 ** steps + best_rest:
+        if len(keys) >= limit and -heapq.nsmallest(limit, keys)[-1][0] > W_COMPETENCE / 2 ** steps + best_rest:
             break
         for competence in sorted(competences):
             for candidate in lists.get(competence, ()):
                 if candidate.iri in seen:
                     continue
                 seen.add(candidate.iri)
-                found = scorer(candidate)
-                if found is None:
-                    continue
-                key = (found.score, -(found.km if found.km is not None else 1e9),
-                       _Reverse(found.iri), found)
-                if len(page) < limit:
-                    heapq.heappush(page, key)
-                elif key[:3] > page[0][:3]:
-                    heapq.heapreplace(page, key)
-    return tuple(entry[3] for entry in sorted(page, key=lambda e: e[:3], reverse=True))
-
-
-class _Reverse:
-    """Sorts in reverse, so that among equal scores and distances the first IRI wins."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __lt__(self, other):
-        return self.value > other.value
-
-    def __gt__(self, other):
-        return self.value < other.value
-
-    def __eq__(self, other):
-        return self.value == other.value
+                found = quick(candidate)
+                if found is not None:
+                    keys.append((-found[0], found[1] if found[1] is not None else 1e9, candidate.iri))
+                    by_iri[candidate.iri] = candidate
+    return tuple(full(by_iri[iri]) for _, _, iri in heapq.nsmallest(limit, keys))
 
 
 def match(store, iri: str, *, limit: int = LIMIT) -> Matches:
@@ -239,13 +260,15 @@ def match(store, iri: str, *, limit: int = LIMIT) -> Matches:
         return Matches(iri, subject.kind, False, (), ())
     index = mi.index(store)
     thesaurus, tiers = index.thesaurus, _tiers(subject, index.thesaurus)
+    reach = _reach(subject, thesaurus)
     other = mi.OFFER if subject.cls == mi.NEED else mi.NEED
-    postings = _rank(subject, tiers, index.postings[other],
+    postings = _rank(subject, tiers, index.postings[other], _quick(subject, reach, True),
                      lambda c: score_posting(subject, c, thesaurus), W_DISTANCE + W_PERIOD, limit, {iri})
     holders: tuple[Match, ...] = ()
     if subject.cls == mi.NEED:
-        holders = _rank(subject, tiers, index.holders, lambda h: score_holder(subject, h, thesaurus),
-                        W_DISTANCE, limit, {subject.poster} if subject.poster else set())
+        holders = _rank(subject, tiers, index.holders, _quick(subject, reach, False),
+                        lambda h: score_holder(subject, h, thesaurus), W_DISTANCE, limit,
+                        {subject.poster} if subject.poster else set())
     shown = mi.names(store, [m.iri for m in postings + holders])
     named = lambda ms: tuple(replace(m, label=mi.label_of(shown.get(m.iri, {})) or m.iri.rsplit("/", 1)[-1])  # noqa: E731
                              for m in ms)

@@ -176,7 +176,8 @@ def test_matching_tier_pruning_gives_the_same_page_as_scoring_everything():
     for n in range(20):
         need = posting(1000 + n, mi.NEED)
         scorer = lambda c: matching.score_posting(need, c, thesaurus)  # noqa: E731
-        page = matching._rank(need, matching._tiers(need, thesaurus), lists, scorer,
+        quick = matching._quick(need, matching._reach(need, thesaurus), True)
+        page = matching._rank(need, matching._tiers(need, thesaurus), lists, quick, scorer,
                               matching.W_DISTANCE + matching.W_PERIOD, 10, set())
         every = [m for m in map(scorer, offers) if m is not None]
         every.sort(key=lambda m: (-m.score, m.km, m.iri))
