@@ -52,7 +52,9 @@ def tree(index: mi.Index) -> list[Node]:
         return Node(iri, thesaurus.label(iri, "fr"), thesaurus.label(iri, "en"),
                     len(holders_of(index, iri)), tuple(node(c, path | {c}) for c in children))
 
-    return [node(top, frozenset({top})) for top in thesaurus.tops()]
+    if "tree" not in index.derived:  # ~40 competences x thousands of holders at 100k: once
+        index.derived["tree"] = [node(top, frozenset({top})) for top in thesaurus.tops()]
+    return index.derived["tree"]
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,7 @@ class Index:
     places: dict[str, Place]
     postings: dict[str, dict[str, list[Posting]]]  # cls -> competence -> postings
     holders: dict[str, list[Holder]]  # competence -> holders
+    derived: dict = field(default_factory=dict)  # values computed from this index (directory tree)
 
 
 def _value(term):
