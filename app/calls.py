@@ -4,12 +4,17 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlencode, urljoin
 
-from flask import Blueprint, Response, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from pyoxigraph import NamedNode
 
-from oscartes_kg import call_suggestions, calls, choices, feeds
+from oscartes_kg import call_suggestions, calls, choices, feeds, forms, page_title, review
+from oscartes_kg.forms.feedback import Feedback
+from oscartes_kg.forms.values import default_values
 
-from . import catalogue, kb, terms
+from . import auth, catalogue, kb, terms
+from .contribute import KIND_NAMES
 from .agenda import agenda_url, local_path, today
 from .dates import when
 from .i18n import current, tr
@@ -38,6 +43,32 @@ def archive():
     found = calls.closed_calls(kb.get_store(), today=today(), theme=theme, lang=current())
     return render_template("calls/index.html", archive=True, calls=found, options=options,
                            theme=theme)
+
+
+@bp.get("/calls/new")
+def new():
+    """A curator adds a call from its URL: the generic call form (``/contribute/call``, where
+    the shapes check what is typed) pre-filled with the URL and, when the page can be read
+    safely (``oscartes_kg.page_title``), its title as the name."""
+    if auth.current_role() is None:
+        return redirect(f"/login?next={quote(request.full_path.rstrip('?'))}", 303)
+    auth.require(review.may_review)
+    store, settings = kb.get_store(), kb.settings()
+    model = forms.model_for(store, "call")
+    values, notice = default_values(model), None
+    url = request.args.get("url", "").strip()
+    if url:
+        page_title.check_url(url)
+        values["url"] = [url]
+        fetched = page_title.fetch_title(url, allow_private=settings.fetch_private_addresses)
+        if fetched.title:
+            values["label"] = [fetched.title]
+        notice = fetched.problem
+    return render_template(
+        "calls/new.html", kind="call", kind_name=tr(*KIND_NAMES["call"]), model=model,
+        values=values, feedback=Feedback(), action="/contribute/call", editing=None,
+        lang=current(), communes=forms.communes(store), notice=notice, fetched_from=url,
+        map_tiles={"url": settings.map_tile_url, "attribution": settings.map_attribution})
 
 
 @bp.get("/calls.atom")

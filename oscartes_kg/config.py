@@ -115,6 +115,10 @@ class Settings:
     deadline_days: int = _setting(
         30, "Calls for projects whose deadline falls within this many days are highlighted on "
             "/calls and the home page. Env: OSCARTES_DEADLINE_DAYS.")
+    fetch_private_addresses: bool = _setting(
+        False, "Let /calls/new read pages on private and loopback addresses (for tests on "
+               "127.0.0.1 only: the SSRF guard refuses them otherwise). "
+               "Env: OSCARTES_FETCH_PRIVATE_ADDRESSES.")
 
     ENV = {
         "data": "OSCARTES_DATA",
@@ -148,6 +152,7 @@ class Settings:
         "smtp_from": "OSCARTES_SMTP_FROM",
         "smtp_starttls": "OSCARTES_SMTP_STARTTLS",
         "deadline_days": "OSCARTES_DEADLINE_DAYS",
+        "fetch_private_addresses": "OSCARTES_FETCH_PRIVATE_ADDRESSES",
     }
 
     @classmethod
