@@ -7,19 +7,24 @@ commune part of it (``osc:partOf``), a theme what carries it or a narrower theme
 are closed over both hierarchies). The evolution reads the write history
 (``oscartes_kg.history``): an entity arrives with the first changeset that wrote it
 (``osc:changed``), and leaves with a changeset whose delta removed its ``rdf:type``. The
-entities of the territory are read from the catalogue's facet rows (an indexed lookup), their
-first changesets in batches of ``BATCH`` bound IRIs; departures are read from the latest
+entities of the territory are read from the catalogue's facet rows (an indexed lookup); the
+month each entity first appears in the history is read for every entity at once, in one pass
+over the history's ``osc:changed`` and ``prov:endedAtTime`` quads, and kept for the data
+version (a département holds most of the store: reading its 200,000 entities' first changesets
+in batches took seconds per page at 100k, bench/RESULTS.md); departures are read from the latest
 ``DEPARTURE_CHANGESETS`` changesets that removed quads, whose inline deltas say what left.
 """
 from __future__ import annotations
 
+import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 import pyoxigraph as ox
 
-from . import graphs
+from . import graphs, versioned
 from .catalogue import Filters
 from .store import sparql_term
 
@@ -37,7 +42,6 @@ GROUPS = {
     "calls": ("Appels à projets", "Calls for projects", ("call",)),
 }
 OPEN = OSC + "open"
-BATCH = 400
 DEPARTURE_CHANGESETS = 2000
 _GROUP_OF = {kind: name for name, (_, _, kinds) in GROUPS.items() for kind in kinds}
 
@@ -98,19 +102,47 @@ def _descendants(connection, term: str) -> set[str]:
     return found
 
 
+_first_months: dict = {}   # store key -> (data version, {IRI: "YYYY-MM"})
+_first_lock = threading.Lock()
+
+
 def _arrivals(store, iris: list[str]) -> dict[str, str]:
-    """IRI -> time of the first changeset that wrote it."""
-    changed, ended = sparql_term(ox.NamedNode(OSC + "changed")), sparql_term(
-        ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"))
-    found: dict[str, str] = {}
-    for start in range(0, len(iris), BATCH):
-        values = " ".join(sparql_term(ox.NamedNode(i)) for i in iris[start:start + BATCH])
-        text = (f"SELECT ?e (MIN(STR(?t)) AS ?first) WHERE {{ VALUES ?e {{ {values} }} "
-                f"GRAPH {sparql_term(graphs.PRIVATE_HISTORY)} {{ ?cs {changed} ?e ; {ended} ?t }} }} "
-                f"GROUP BY ?e")
-        found.update({row["e"].value: row["first"].value for row in store.query(text)
-                      if row["first"] is not None})
-    return found
+    """IRI -> month (``YYYY-MM``) of the first changeset that wrote it."""
+    first = first_months(store)
+    return {iri: first[iri] for iri in iris if iri in first}
+
+
+def first_months(store) -> dict[str, str]:
+    """Every entity of the history -> the month of its first changeset, read once per data
+    version of ``store`` (one writer at a time computes it; readers of the same version wait
+    for it rather than read the history again)."""
+    key = getattr(store, "path", None) or getattr(store, "query_url", None) or id(store)
+    version = versioned._version(store)
+    found = _first_months.get(key)
+    if found is not None and found[0] == version:
+        return found[1]
+    with _first_lock:
+        found = _first_months.get(key)
+        if found is None or found[0] != version:
+            found = (version, _read_first_months(store))
+            _first_months[key] = found
+        return found[1]
+
+
+def _read_first_months(store) -> dict[str, str]:
+    """One pass over the history graph: changeset -> time, then entity -> earliest month."""
+    ended = {q.subject: q.object.value[:7] for q in store.quads(
+        None, ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"), None, graphs.PRIVATE_HISTORY)}
+    first: dict[str, str] = {}
+    for quad in store.quads(None, ox.NamedNode(OSC + "changed"), None, graphs.PRIVATE_HISTORY):
+        month = ended.get(quad.subject)
+        if month is None:
+            continue
+        iri = quad.object.value
+        known = first.get(iri)
+        if known is None or month < known:
+            first[iri] = sys.intern(month)
+    return first
 
 
 def _departures(store, connection, field: str, term: str) -> list[tuple[str, str, str]]:
@@ -170,7 +202,7 @@ def evolution(store, connection, field: str, term: str, *, today: date | None = 
     departed = [d for d in latest.values() if d[0] not in present]
     groups = {**{iri: group for iri, group, _ in departed}, **present}
     arrived = _arrivals(store, sorted(groups))
-    events: list[tuple[str, str, int]] = [(arrived[i][:7], group, 1) for i, group in groups.items()
+    events: list[tuple[str, str, int]] = [(arrived[i], group, 1) for i, group in groups.items()
                                           if i in arrived]
     events += [(when[:7], group, -1) for iri, group, when in departed if iri in arrived]
     this_month = (today or date.today()).isoformat()[:7]

@@ -1,0 +1,35 @@
+"""The dashboard's month of first appearance per entity (read once per data version) agrees
+with a SPARQL ``MIN`` over the history, and follows a write (issue 7 section 6, bench/RESULTS.md)."""
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from oscartes_kg import bootstrap, changes, dashboard, graphs
+from oscartes_kg.store import open_store, sparql_term
+
+FIRST = f"""SELECT ?e (MIN(STR(?t)) AS ?first) WHERE {{ GRAPH {sparql_term(graphs.PRIVATE_HISTORY)} {{
+  ?cs <https://w3id.org/oscartes/ns#changed> ?e ; <http://www.w3.org/ns/prov#endedAtTime> ?t }} }} GROUP BY ?e"""
+EVENT = ox.NamedNode("https://w3id.org/oscartes/id/event/fete-test")
+
+
+def by_sparql(store) -> dict[str, str]:
+    return {row["e"].value: row["first"].value[:7] for row in store.query(FIRST)}
+
+
+def test_first_months_match_the_history_and_follow_writes(tmp_path):
+    with open_store(data=tmp_path / "kb") as store:
+        bootstrap.init_store(store, demo=True)
+        before = dashboard.first_months(store)
+        assert before and before == by_sparql(store)
+        assert dashboard.first_months(store) is before  # kept for the data version
+        quads = [ox.Quad(EVENT, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                         ox.NamedNode("https://w3id.org/oscartes/ns#Event"), graphs.DEMO),
+                 ox.Quad(EVENT, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                         ox.Literal("Fête test", language="fr"), graphs.DEMO),
+                 ox.Quad(EVENT, ox.NamedNode("http://schema.org/startDate"),
+                         ox.Literal("2031-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+                         graphs.DEMO)]
+        changes.apply(store, changes.Change(added=quads, targets={graphs.DEMO}), role="curator", author="t")
+        after = dashboard.first_months(store)
+        assert after == by_sparql(store)
+        assert EVENT.value in after and EVENT.value not in before
