@@ -2,7 +2,7 @@
 communes' centres, the open needs and offers by competence, and who holds each competence.
 
 At 100,000 organisations ``?x osc:competence <c>`` finds ~5,000 subjects per competence, nearly
-all organisations: telling the offers among them apart costs a lookup each, 0.6-1.5 s for one
+all organisations: telling the offers among them apart costs a lookup each, 0.2-0.7 s for one
 need's competences (bench/RESULTS.md, "issue 7 — matching"). So the few properties matching
 needs are read once per data version (:mod:`oscartes_kg.versioned`: every write path stamps a
 new version), one scan per property with the named query ``property_values`` (a single pattern

@@ -102,3 +102,14 @@ def test_poster_marks_a_posted_need_fulfilled(web):
     # and the offers no longer list it
     offers_of = client.get("/api/matches/offer/test-a-identique").get_json()["needs"]
     assert all(n["href"] != path for n in offers_of)
+
+
+def test_needs_and_offers_are_on_the_map(web):
+    """Issue 7 §1: needs and offers appear on the map (at their commune's centre), public only."""
+    client = web[0].test_client()
+    needs = client.get("/api/map.geojson?kind=need").get_json()["features"]
+    offers = client.get("/api/map.geojson?kind=offer").get_json()["features"]
+    assert "Besoin test : maraîchage à Massy" in [f["properties"]["label"] for f in needs]
+    massy = next(f for f in offers if f["properties"]["label"] == "Offre test A : maraîchage à Massy")
+    assert massy["geometry"]["coordinates"] == [2.275, 48.728]
+    assert all("proposition privée" not in f["properties"]["label"] for f in offers)
