@@ -44,7 +44,7 @@ def _page(field: str, kind: str, slug: str):
         raise NotFound(f"aucun {'territoire' if field == 'commune' else 'thème'} « {slug[:60]} » "
                        f"dans l'index / no such {kind}", entity=iri, rule="dashboard")
     counts = dashboard.counts(found, field, iri)
-    history = dashboard.evolution(kb.get_store(), watch.catalogue_connection(found), field, iri)
+    history = dashboard.evolution(kb.get_store(), watch.catalogue_connection(found), field, iri, catalogue=found)
     names = {name: _label(fr, en) for name, (fr, en, _) in dashboard.GROUPS.items()}
     fmt, table = request.args.get("format", "html"), request.args.get("table", "counts")
     if fmt == "csv":

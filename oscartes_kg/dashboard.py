@@ -7,11 +7,12 @@ commune part of it (``osc:partOf``), a theme what carries it or a narrower theme
 are closed over both hierarchies). The evolution reads the write history
 (``oscartes_kg.history``): an entity arrives with the first changeset that wrote it
 (``osc:changed``), and leaves with a changeset whose delta removed its ``rdf:type``. The
-entities of the territory are read from the catalogue's facet rows (an indexed lookup); the
 month each entity first appears in the history is read for every entity at once, in one pass
-over the history's ``osc:changed`` and ``prov:endedAtTime`` quads, and kept for the data
-version (a département holds most of the store: reading its 200,000 entities' first changesets
-in batches took seconds per page at 100k, bench/RESULTS.md); departures are read from the latest
+over the history's ``osc:changed`` and ``prov:endedAtTime`` quads, and kept for the data version
+as one bitset of catalogue entities per month; the arrivals in a territory or theme are then
+popcounts of its facet bitset AND each month's (a département holds most of the store: reading
+its 200,000 entities' first changesets in batches took 11 s per page at 100k, bench/RESULTS.md);
+departures are read from the latest
 ``DEPARTURE_CHANGESETS`` changesets that removed quads, whose inline deltas say what left.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import date
 import pyoxigraph as ox
 
 from . import graphs, versioned
-from .catalogue import Filters
+from .catalogue import Filters, bits, index
 from .store import sparql_term
 
 __all__ = ["GROUPS", "Counts", "Evolution", "counts", "evolution", "months_between"]
@@ -106,17 +107,11 @@ _first_months: dict = {}   # store key -> (data version, {IRI: "YYYY-MM"})
 _first_lock = threading.Lock()
 
 
-def _arrivals(store, iris: list[str]) -> dict[str, str]:
-    """IRI -> month (``YYYY-MM``) of the first changeset that wrote it."""
-    first = first_months(store)
-    return {iri: first[iri] for iri in iris if iri in first}
-
-
 def first_months(store) -> dict[str, str]:
     """Every entity of the history -> the month of its first changeset, read once per data
     version of ``store`` (one writer at a time computes it; readers of the same version wait
     for it rather than read the history again)."""
-    key = getattr(store, "path", None) or getattr(store, "query_url", None) or id(store)
+    key = _store_key(store)
     version = versioned._version(store)
     found = _first_months.get(key)
     if found is not None and found[0] == version:
@@ -127,6 +122,10 @@ def first_months(store) -> dict[str, str]:
             found = (version, _read_first_months(store))
             _first_months[key] = found
         return found[1]
+
+
+def _store_key(store):
+    return getattr(store, "path", None) or getattr(store, "query_url", None) or id(store)
 
 
 def _read_first_months(store) -> dict[str, str]:
@@ -192,26 +191,36 @@ def months_between(first: str, last: str) -> list[str]:
     return found
 
 
-def evolution(store, connection, field: str, term: str, *, today: date | None = None) -> Evolution:
+def evolution(store, connection, field: str, term: str, *, today: date | None = None,
+              catalogue=None) -> Evolution:
     """Month by month, how many of each group the territory or theme held (arrivals minus
-    departures, from the history). Needs and offers count every one, open or fulfilled."""
-    present = members(connection, term)
-    # Entities here now count from their arrival; those gone (not here now) also from their
-    # arrival, until their departure.
-    latest = {d[0]: d for d in reversed(_departures(store, connection, field, term))}  # newest wins
-    departed = [d for d in latest.values() if d[0] not in present]
-    groups = {**{iri: group for iri, group, _ in departed}, **present}
-    arrived = _arrivals(store, sorted(groups))
-    events: list[tuple[str, str, int]] = [(arrived[i], group, 1) for i, group in groups.items()
-                                          if i in arrived]
-    events += [(when[:7], group, -1) for iri, group, when in departed if iri in arrived]
-    this_month = (today or date.today()).isoformat()[:7]
-    if not events:
-        return Evolution((this_month,), {name: (0,) for name in GROUPS})
-    months = months_between(min(m for m, _, _ in events), this_month)
+    departures, from the history). Needs and offers count every one, open or fulfilled.
+
+    Arrivals of the entities here now are counted with bitsets: the catalogue's facet set of
+    ``term`` (``catalogue``'s, else the file's) AND each group's kinds AND each month's
+    first-appearance set, one popcount each, whatever the size of the territory.
+    """
+    sets = _facet_sets(connection, catalogue)
+    here = _mask(sets, term)
+    groups = {name: _any(sets.kind_bits.get(k, 0) for k in kinds) & here
+              for name, (_, _, kinds) in GROUPS.items()}
     change = Counter()
-    for month, group, step in events:
-        change[(month, group)] += step
+    for month, arrived in _month_masks(store, connection, sets.generation).items():
+        for name, mask in groups.items():
+            count = (arrived & mask).bit_count()
+            if count:
+                change[(month, name)] += count
+    # Entities gone (not here now) count from their arrival until their departure.
+    latest = {d[0]: d for d in reversed(_departures(store, connection, field, term))}  # newest wins
+    first = first_months(store)
+    for iri, group, when in latest.values():
+        if iri in first and not _is_here(connection, here, iri):
+            change[(first[iri], group)] += 1
+            change[(when[:7], group)] -= 1
+    this_month = (today or date.today()).isoformat()[:7]
+    if not change:
+        return Evolution((this_month,), {name: (0,) for name in GROUPS})
+    months = months_between(min(m for m, _ in change), this_month)
     series = {}
     for name in GROUPS:
         total, values = 0, []
@@ -220,3 +229,55 @@ def evolution(store, connection, field: str, term: str, *, today: date | None = 
             values.append(max(total, 0))
         series[name] = tuple(values)
     return Evolution(tuple(months), series)
+
+
+def _facet_sets(connection, catalogue):
+    """The catalogue's in-memory facet sets (shared with search) for this file's generation."""
+    generation = index.meta(connection, "generation") or ""
+    if catalogue is not None:
+        path = str(catalogue.path)
+    else:
+        path = next(row[2] for row in connection.execute("PRAGMA database_list") if row[1] == "main")
+    return bits.load(connection, path, generation)
+
+
+def _mask(sets, iri: str) -> int:
+    term = sets.term_ids.get(iri)
+    return sets.term_bits.get(term, 0) if term is not None else 0
+
+
+def _any(masks) -> int:
+    union = 0
+    for mask in masks:
+        union |= mask
+    return union
+
+
+def _is_here(connection, here: int, iri: str) -> bool:
+    row = connection.execute("SELECT id FROM entity WHERE iri = ?", (iri,)).fetchone()
+    return row is not None and bool(here >> row[0] & 1)
+
+
+_month_sets: dict = {}   # (store key, data version, catalogue generation) -> {month: bitset}
+
+
+def _month_masks(store, connection, generation: str) -> dict[str, int]:
+    """Month -> bitset of the catalogue's entities whose first changeset is in that month,
+    made once per data version and catalogue generation."""
+    key = (_store_key(store), versioned._version(store), generation)
+    found = _month_sets.get(key)
+    if found is None:
+        first = first_months(store)
+        with _first_lock:
+            found = _month_sets.get(key)
+            if found is None:
+                by_month: dict[str, list[int]] = {}
+                for entity, iri in connection.execute("SELECT id, iri FROM entity"):
+                    month = first.get(iri)
+                    if month is not None:
+                        by_month.setdefault(month, []).append(entity)
+                found = {month: bits.mask_of(ids) for month, ids in by_month.items()}
+                for old in [k for k in _month_sets if k[0] == key[0]]:
+                    del _month_sets[old]
+                _month_sets[key] = found
+    return found

@@ -33,3 +33,27 @@ def test_first_months_match_the_history_and_follow_writes(tmp_path):
         after = dashboard.first_months(store)
         assert after == by_sparql(store)
         assert EVENT.value in after and EVENT.value not in before
+
+
+def test_evolution_from_month_bitsets_agrees_with_members_and_sparql(tmp_path):
+    """Arrivals per month of what a territory or theme holds now, counted with the month
+    bitsets, equal those counted entity by entity from the catalogue's facet rows and SPARQL."""
+    from oscartes_kg import watch
+    from oscartes_kg.catalogue import open_catalogue
+
+    with open_store(data=tmp_path / "kb") as store:
+        bootstrap.init_store(store, demo=True)
+        found = open_catalogue(store)
+        connection = watch.catalogue_connection(found)
+        firsts = by_sparql(store)
+        for field, term in (("commune", "https://w3id.org/oscartes/id/territory/departement-91"),
+                            ("commune", "https://w3id.org/oscartes/id/territory/commune-91377"),
+                            ("theme", "https://w3id.org/oscartes/id/theme/alimentation")):
+            got = dashboard.evolution(store, connection, field, term, catalogue=found)
+            present = dashboard.members(connection, term)
+            assert present, term
+            for name in dashboard.GROUPS:
+                expected = [sum(1 for iri, group in present.items() if group == name
+                                and iri in firsts and firsts[iri] <= month) for month in got.months]
+                assert list(got.series[name]) == expected, (term, name)
+            assert got == dashboard.evolution(store, connection, field, term)  # without the catalogue object
