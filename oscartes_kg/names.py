@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from difflib import SequenceMatcher
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 __all__ = ["fold", "words", "key_words", "key", "similarity", "site", "same_site", "siren",
@@ -30,7 +31,7 @@ LEGAL_FORMS = frozenset("""
     epic eirl ei cae cooperative societe fondation mutuelle
 """.split())
 #: Articles, prepositions and conjunctions (French and English): they carry no identity.
-ARTICLES = frozenset("le la les l un une des de du d et en au aux a the of and for".split())
+ARTICLES = frozenset("le la les l un une des de du d et en au aux a sur sous the of and for".split())
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -74,6 +75,7 @@ def key(name: str) -> str:
     return " ".join(key_words(name))
 
 
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """How alike two names are, from 0 (nothing shared) to 1 (the same key).
 
@@ -108,9 +110,16 @@ def similarity(a: str, b: str) -> float:
 WORD_MATCH = 0.85
 
 
+@lru_cache(maxsize=65536)
 def _near(a: str, b: str) -> bool:
-    return a == b or (min(len(a), len(b)) >= 5
-                      and SequenceMatcher(None, a, b, autojunk=False).ratio() >= WORD_MATCH)
+    """Whether two words are nearly the same (the same words come back across a batch: cached;
+    lengths too far apart cannot reach ``WORD_MATCH``, so difflib is not asked)."""
+    if a == b:
+        return True
+    shorter, longer = sorted((len(a), len(b)))
+    if shorter < 5 or 2 * shorter / (shorter + longer) < WORD_MATCH:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= WORD_MATCH
 
 
 def site(url: str) -> str | None:

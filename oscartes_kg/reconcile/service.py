@@ -56,8 +56,10 @@ class Reconciler:
 
     def _one(self, query: dict, places: dict) -> list[dict]:
         text, kinds, limit, props = query["query"], query["kinds"], query["limit"], query["properties"]
+        # The every-word-but-one search only when every word finds nothing: ranking its larger
+        # sets is most of a batch's time at 100k (bench/RESULTS.md, issue 6).
         rows = candidates.by_name(self.connection, text, kinds, max(RETRIEVE, limit),
-                                  enough=limit) if text else []
+                                  enough=1) if text else []
         iris = set()
         if props.get("siren") or props.get("website"):
             sirens = [s for s in map(names.siren, props.get("siren", ())) if s]
