@@ -1,6 +1,7 @@
 """Read an import source: a local file, or an http(s) URL fetched with a timeout and a size cap."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -23,7 +24,7 @@ class Source:
     """The bytes of a source and where they came from (an IRI, for the provenance)."""
 
     location: str       # as the user gave it
-    iri: ox.NamedNode   # the URL, or the file's file:// URI
+    iri: ox.NamedNode   # the URL, or urn:sha256:<digest> for a local file (never a server path)
     data: bytes
     name: str           # file name or last path segment, for messages and default source names
 
@@ -43,7 +44,10 @@ def read_source(location: str, *, max_bytes: int = MAX_BYTES, timeout: float = T
         raise NotFound("fichier introuvable / file not found", file=location)
     if path.stat().st_size > max_bytes:
         raise _too_large(location, max_bytes)
-    return Source(location, ox.NamedNode(path.resolve().as_uri()), path.read_bytes(), path.name)
+    data = path.read_bytes()
+    # The provenance is public: name a file by its content, not by where it sits on this server.
+    return Source(location, ox.NamedNode("urn:sha256:" + hashlib.sha256(data).hexdigest()), data,
+                  path.name)
 
 
 def _fetch(url: str, max_bytes: int, timeout: float) -> Source:
