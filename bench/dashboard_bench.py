@@ -91,6 +91,12 @@ def main() -> None:
     # the history (kept per data version afterwards).
     cold = median_ms(lambda: dashboard._read_first_months(store), runs=3)
     print(f"first months of every entity (once per data version): {cold:.1f} ms ({cold / baseline:.2f}x)")
+    from oscartes_kg.catalogue import index
+    generation = index.meta(connection, "generation") or ""
+    masks = median_ms(lambda: (dashboard._month_sets.clear(),
+                               dashboard._month_masks(store, connection, generation)), runs=3)
+    print(f"month bitsets of the catalogue's entities (once per data version): {masks:.1f} ms "
+          f"({masks / baseline:.2f}x)")
     for term in (commune, parent):
         members = len(dashboard.members(connection, term))
         counts = median_ms(lambda: dashboard.counts(found, "commune", term))
