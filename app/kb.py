@@ -21,9 +21,12 @@ def init_app(app: Flask) -> None:
                        remote_store_url=settings.remote_store_url, timeout=settings.remote_timeout,
                        read_only=settings.read_only)
     app.extensions["oscartes_store"] = store
-    app.extensions["oscartes_runner"] = Runner(
-        Limits(timeout=settings.query_timeout, max_rows=settings.query_max_rows),
-        workers=settings.query_workers)
+    limits = Limits(timeout=settings.query_timeout, max_rows=settings.query_max_rows)
+    app.extensions["oscartes_runner"] = Runner(limits, workers=settings.query_workers)
+    # Queries that call a partner (SERVICE) get their own small pool: pyoxigraph has no timeout
+    # for SERVICE calls, so a partner that hangs keeps a thread for good; it must never take
+    # the threads every other query needs (the client still gets its answer at the time limit).
+    app.extensions["oscartes_federation_runner"] = Runner(limits, workers=settings.query_workers)
     atexit.register(store.close)
 
 
@@ -37,9 +40,10 @@ def settings() -> Settings:
     return current_app.config["OSCARTES"]
 
 
-def runner() -> Runner:
-    """The pool that runs SPARQL queries under the time limit and row cap."""
-    return current_app.extensions["oscartes_runner"]
+def runner(*, federated: bool = False) -> Runner:
+    """The pool that runs SPARQL queries under the time limit and row cap; ``federated``
+    queries (with SERVICE) have a pool of their own."""
+    return current_app.extensions["oscartes_federation_runner" if federated else "oscartes_runner"]
 
 
 def run_public_query(sparql: str):

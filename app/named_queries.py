@@ -76,7 +76,9 @@ def _run(query, values: dict[str, str]):
     """The one place a named query runs for the web: public graphs only, under the same time
     limit and row cap as /sparql."""
     store, services = kb.get_store(), kb.settings().partner_endpoints
-    outcome = kb.runner().run(lambda: query.run(store, values, include_private=False, services=services))
+    federated = "SERVICE" in query.sparql.upper()  # the pool of queries that call partners
+    outcome = kb.runner(federated=federated).run(
+        lambda: query.run(store, values, include_private=False, services=services))
     g.oscartes_outcome = outcome
     return outcome.results()
 

@@ -124,7 +124,7 @@ def _query(text: str, dataset: dict) -> Response:
     options = query_scope.scope(readable, every, inspection=inspection,
                                 default_graph_uris=dataset["default"],
                                 named_graph_uris=dataset["named"]).query_options()
-    outcome = kb.runner().run(lambda: store.query(text, **options))
+    outcome = kb.runner(federated=bool(inspection.services)).run(lambda: store.query(text, **options))
     if outcome.kind == "solutions" and chosen.extension == "json":  # the common case, made once
         body = solutions_json(outcome.variables, outcome.rows)
     else:

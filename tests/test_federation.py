@@ -103,7 +103,8 @@ def site(partner, tmp_path_factory, module_live_server):
     app = create_app(Settings(data=data, query_timeout=TIME_LIMIT,
                               federation_allowlist=" ".join([partner, hung.url, closed])))
     url = module_live_server(app)
-    yield SimpleNamespace(url=url, partner=partner, hung=hung, closed=closed, outsider=outsider)
+    yield SimpleNamespace(url=url, partner=partner, hung=hung, closed=closed, outsider=outsider,
+                          app=app)
     hung.stop()
     outsider.stop()
     app.extensions["oscartes_runner"].shutdown()
@@ -184,3 +185,17 @@ def test_a_partner_that_hangs_is_cut_at_the_time_limit(site):
     assert site.hung.accepted  # the partner was really called
     # The endpoint still answers other queries (the stuck thread is one of the pool's).
     assert _rows(_sparql(site, _join(site.partner))[0])
+
+
+def test_partners_that_hang_never_take_the_threads_of_other_queries(site):
+    """Federated queries have their own small pool: once a hung partner holds all of it, they
+    are refused as busy, and every other query still runs."""
+    federated = site.app.extensions["oscartes_federation_runner"].workers
+    for _ in range(federated + 1):
+        answer, _ = _sparql(site, _join(site.hung.url))
+        assert answer.status_code == 503
+    plain = requests.get(site.url + "/sparql", params={"query": "SELECT ?s WHERE { ?s a ?c } LIMIT 3"},
+                         headers={"Accept": JSON_RESULTS}, timeout=60)
+    assert plain.status_code == 200 and len(plain.json()["results"]["bindings"]) == 3
+    named = requests.get(site.url + "/queries/collective_members.json", timeout=60)
+    assert named.status_code == 200
