@@ -7,7 +7,7 @@ import pytest
 from oscartes_kg import competence_directory as directory
 from oscartes_kg import matching_index as mi
 from oscartes_kg.errors import NotFound
-from test_matching import load_scenario, scenario_store  # noqa: F401 - fixture
+from test_matching import scenario_store  # noqa: F401 - fixture
 from test_matching_app import web  # noqa: F401 - fixture
 
 ID = "https://w3id.org/oscartes/id/"
