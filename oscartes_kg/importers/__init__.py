@@ -32,6 +32,7 @@ def import_source(store, format_name: str, location: str, *, mapping: str | Path
     if format_name not in FORMATS:
         raise UsageError(f"format inconnu « {format_name} » : {', '.join(FORMATS)} / unknown "
                          f"format {format_name!r}")
+    from .. import duplicates  # noqa: F401 - registers the duplicate hook (issue 6 section 2)
     from .core import run
     module = import_module(f".{FORMATS[format_name]}", __name__)
     return run(store, module, location, format_name=format_name, mapping=mapping,
