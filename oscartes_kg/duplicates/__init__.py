@@ -35,14 +35,15 @@ class Detected:
     proposals: int
 
 
-def detect_entries(store, entries: list, graph) -> Detected:
-    """Detect duplicates of import ``entries`` (not written yet) and replace their proposals."""
+def detect_entries(store, entries: list, graph, *, former: list = ()) -> Detected:
+    """Detect duplicates of import ``entries`` (not written yet) and replace their proposals
+    (and those of ``former``: IRIs of entries merged away)."""
     detector = Detector(store)
     found: dict = {}
     for entry in entries:
         for proposal in detector.proposals(detector.entry_profile(entry, graph)):
             found[(proposal.a, proposal.b)] = proposal
-    proposals.replace_for(store, [e.iri.value for e in entries], found.values())
+    proposals.replace_for(store, [e.iri.value for e in entries] + list(former), found.values())
     return Detected(len(entries), len(found))
 
 
@@ -68,8 +69,10 @@ def detect_all(store, *, progress: bool = False) -> Detected:
 def import_hook(store, entries: list, graph) -> None:
     """``importers.DUPLICATE_HOOKS``: respect merges (entries merged into ours are rewritten to
     our IRI), then detect the duplicates of the imported entries."""
+    before = [e.iri.value for e in entries]
     rewrite_entries(store, entries, graph)
-    detect_entries(store, entries, graph)
+    former = [iri for iri, e in zip(before, entries) if e.iri.value != iri]
+    detect_entries(store, entries, graph, former=former)
 
 
 def register() -> None:

@@ -80,6 +80,8 @@ def decide(store, action: str, a: str, b: str, *, role: str | None, author: str 
     result = changes.apply(store, change, role=role, author=author, message=message,
                            channel=CHANNEL)
     proposals.remove(store, [(a, b)])
+    if action == "merge":  # the folded entry is gone: its other proposals with it
+        proposals.replace_for(store, [b], [])
     return result
 
 
