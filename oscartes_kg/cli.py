@@ -395,6 +395,7 @@ main.add_command(export_command)
 
 from .cli_history import history_group; main.add_command(history_group)  # noqa: E402,E702 - write history
 from .cli_watch import watch_group; main.add_command(watch_group)  # noqa: E402,E702 - issue 7: watch digests
+from .cli_duplicates import duplicates_group; main.add_command(duplicates_group)  # noqa: E402,E702 - issue 6 §2 duplicates
 
 
 if __name__ == "__main__":  # pragma: no cover
