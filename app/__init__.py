@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from .watch import bp as watch_bp; app.register_blueprint(watch_bp)  # noqa: E702 - issue 7 watch
     from .dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702 - issue 7
     from .resources import bp as resources_bp; app.register_blueprint(resources_bp)  # noqa: E702 - issue 7 §5
+    from .duplicates import bp as duplicates_bp; app.register_blueprint(duplicates_bp)  # noqa: E702 - issue 6 §2
     return app
 
 
