@@ -1,10 +1,9 @@
-"""The shared watch: open calls for projects by deadline, the archive, and the Atom feeds."""
+"""The shared watch: open calls for projects by deadline, the archive, the Atom feeds, a call
+from its URL for curators (``/calls/new?url=``), and the actors a call's page suggests."""
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode, urljoin
-
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urljoin
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from pyoxigraph import NamedNode
@@ -14,8 +13,8 @@ from oscartes_kg.forms.feedback import Feedback
 from oscartes_kg.forms.values import default_values
 
 from . import auth, catalogue, kb, terms
-from .contribute import KIND_NAMES
 from .agenda import agenda_url, local_path, today
+from .contribute import KIND_NAMES
 from .dates import when
 from .i18n import current, tr
 
