@@ -5,7 +5,8 @@ the charter review and the provenance. Templates only lay this out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+import re
+from urllib.parse import urlencode, urlsplit
 
 from pyoxigraph import Literal, NamedNode
 
@@ -114,6 +115,7 @@ def build(d: Description, *, lang: str, base: str, kind: str) -> dict:
             NamedNode(DESCRIPTION))) if isinstance(v, Literal)],
         "rows": _rows(d, namer),
         "links": _external_links(d, namer),
+        "same_as": _same_as(d, namer),
         "coordinates": _coordinates(d),
         "review": _review(d, namer),
         "consent": _consent(d, namer),
@@ -138,15 +140,42 @@ def _rows(d: Description, namer: _Namer) -> list[Row]:
 
 
 def _external_links(d: Description, namer: _Namer) -> list[dict]:
-    """The website(s), then the same resource elsewhere (Wikidata, other maps)."""
-    links = [{"site": tr("Site web", "Website"), "href": v.value}
-             for v in d.values(NamedNode(SCHEMA + "url")) if terms.is_web_url(v.value)]
-    for value in d.values(NamedNode(OWL_SAME_AS)):
-        if isinstance(value, NamedNode) and terms.is_web_url(value.value):
-            site = next((name for host, name in _KNOWN_SITES if host in value.value),
-                        tr("Ailleurs", "Elsewhere"))
-            links.append({"site": site, "href": value.value})
-    return links
+    """The website(s); the same resource elsewhere is :func:`_same_as`."""
+    return [{"site": tr("Site web", "Website"), "href": v.value}
+            for v in d.values(NamedNode(SCHEMA + "url")) if terms.is_web_url(v.value)]
+
+
+# --- owl:sameAs links (issue 6 §2), both directions, grouped by where they point ---------------
+
+_WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[0-9]+)$")
+
+
+def _same_as(d: Description, namer: _Namer) -> list[dict]:
+    """Wikidata first (« Wikidata (Q123) »), then other maps by host name, then our own entries
+    by their labels; stated on either side (a curator's link, a merge, an importer's mapping)."""
+    targets = [v for v in d.values(NamedNode(OWL_SAME_AS)) if isinstance(v, NamedNode)]
+    for group in d.incoming:
+        if group.predicate.value == OWL_SAME_AS:
+            targets += [s for s in group.subjects if isinstance(s, NamedNode)]
+    groups: dict[tuple, list] = {}
+    for target in dict.fromkeys(t for t in targets if t != d.subject):
+        iri = target.value
+        wikidata = _WIKIDATA.match(iri)
+        local = terms.local_path(iri, namer.base)
+        if wikidata:
+            key, item = (0, "Wikidata"), {"text": f"Wikidata ({wikidata.group(1)})", "href": iri}
+        elif local:
+            key, item = (2, "OSCARTES"), {"text": namer.name(iri), "href": local}
+        elif terms.is_web_url(iri):
+            host = urlsplit(iri).hostname or iri
+            site = next((name for known, name in _KNOWN_SITES if known in iri), host.removeprefix("www."))
+            key, item = (1, site), {"text": iri, "href": iri}
+        else:
+            continue
+        groups.setdefault(key, []).append(item)
+    return [{"site": tr("Dans cette base", "In this knowledge base") if site == "OSCARTES" else site,
+             "items": sorted(items, key=lambda i: i["text"].lower())}
+            for (_, site), items in sorted(groups.items())]
 
 
 def _coordinates(d: Description) -> tuple[float, float] | None:
