@@ -84,12 +84,12 @@ def suggest(catalogue, themes: list[str], territories: list[str], *, exclude=(),
     actors = 0
     for kind in ACTOR_KINDS:
         actors |= sets.kind_bits.get(kind, 0)
-    theme_masks = [_mask(sets, iri) for iri in themes]
+    theme_masks = [sets.tagged(iri) for iri in themes]
     fitting = actors
     if themes:
-        fitting &= _any(theme_masks)
+        fitting &= bits.union(theme_masks)
     if territories:
-        fitting &= _any(_mask(sets, iri) for iri in territories)
+        fitting &= bits.union(sets.tagged(iri) for iri in territories)
     for iri in exclude:
         entity = _entity(connection, iri)
         if entity is not None:
@@ -99,17 +99,6 @@ def suggest(catalogue, themes: list[str], territories: list[str], *, exclude=(),
                        named(themes), named(territories))
 
 
-def _mask(sets, iri: str) -> int:
-    """Entities tagged with ``iri`` or below it (0 when none is)."""
-    term = sets.term_ids.get(iri)
-    return sets.term_bits.get(term, 0) if term is not None else 0
-
-
-def _any(masks) -> int:
-    union = 0
-    for mask in masks:
-        union |= mask
-    return union
 
 
 def _first(sets, fitting: int, theme_masks: list[int], limit: int) -> list[int]:

@@ -201,8 +201,8 @@ def evolution(store, connection, field: str, term: str, *, today: date | None = 
     first-appearance set, one popcount each, whatever the size of the territory.
     """
     sets = _facet_sets(connection, catalogue)
-    here = _mask(sets, term)
-    groups = {name: _any(sets.kind_bits.get(k, 0) for k in kinds) & here
+    here = sets.tagged(term)
+    groups = {name: bits.union(sets.kind_bits.get(k, 0) for k in kinds) & here
               for name, (_, _, kinds) in GROUPS.items()}
     change = Counter()
     for month, arrived in _month_masks(store, connection, sets.generation).items():
@@ -241,16 +241,6 @@ def _facet_sets(connection, catalogue):
     return bits.load(connection, path, generation)
 
 
-def _mask(sets, iri: str) -> int:
-    term = sets.term_ids.get(iri)
-    return sets.term_bits.get(term, 0) if term is not None else 0
-
-
-def _any(masks) -> int:
-    union = 0
-    for mask in masks:
-        union |= mask
-    return union
 
 
 def _is_here(connection, here: int, iri: str) -> bool:

@@ -12,7 +12,7 @@ import threading
 from array import array
 from dataclasses import dataclass
 
-__all__ = ["FacetSets", "load", "mask_of", "ids_of"]
+__all__ = ["FacetSets", "load", "mask_of", "ids_of", "union"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class FacetSets:
     kind_bits: dict   # kind -> bitset
     position: array   # entity id -> rank in alphabetical order
     everything: int   # bitset of every entity
+
+    def tagged(self, iri: str) -> int:
+        """The entities tagged with the term ``iri`` or a narrower one (0 when none is)."""
+        term = self.term_ids.get(iri)
+        return self.term_bits.get(term, 0) if term is not None else 0
 
 
 _cache: dict = {}
@@ -74,6 +79,18 @@ def _read(connection: sqlite3.Connection, generation: str) -> FacetSets:
     return FacetSets(generation, terms, {v[1]: k for k, v in terms.items()},
                      {k: int.from_bytes(v, "little") for k, v in by_term.items()},
                      kind_bits, position, everything)
+
+
+def union(masks) -> int:
+    """The bitset of the entities in any of ``masks``.
+
+    >>> bin(union([0b1001, 0b0110]))
+    '0b1111'
+    """
+    found = 0
+    for mask in masks:
+        found |= mask
+    return found
 
 
 def mask_of(ids) -> int:
