@@ -211,7 +211,7 @@ def test_map_external_links_provenance_and_documents(client):
     assert "Latitude 48.68120" in text  # the page without JavaScript still says where
     assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in text  # map_tile_url
     links = dict(parse_page(text).links)
-    assert links["https://www.wikidata.org/wiki/Q1"] == "https://www.wikidata.org/wiki/Q1"
+    assert links["https://www.wikidata.org/wiki/Q1"] == "Wikidata (Q1)"  # issue 6 §2: sameAs grouped by target
     assert "Wikidata" in text and "https://atelier-velo.example.org/" in links
     assert CONTRIBUTIONS.value in text and "CC BY-SA 4.0" in text
     for ext, name in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")):
