@@ -12,8 +12,9 @@ fresh copy of a demo store and times, in the same process:
 
 Each phase is split into reading and mapping (``read``) and ``changes.apply`` (validation,
 write, derived keys and search index). Prints a Markdown table of medians over ``--repeat``
-runs, and each phase's ratio to the baseline. Duplicate detection (issue 6 section 2) is not
-built yet: ``importers.DUPLICATE_HOOKS`` is where it will plug in, and its cost will add here.
+runs, and each phase's ratio to the baseline. Duplicate detection (issue 6 section 2) runs in
+every import (``importers.DUPLICATE_HOOKS``): its share is the ``detect`` column (part of
+``read``); ``--no-detection`` takes the hook out, for comparison.
 
 Usage::
 
@@ -34,13 +35,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from oscartes_kg import bootstrap, changes, importers, ingest  # noqa: E402
+from oscartes_kg import bootstrap, changes, duplicates, importers, ingest  # noqa: E402,F401
 from oscartes_kg.importers import core  # noqa: E402
 from oscartes_kg.store import open_store  # noqa: E402
 
 CATEGORIES = [10427, 10473, 10452, 10485, 10495, 10507, 10525, 10517, 10429, 10496]
 WORDS = ("ruche jardin atelier épicerie ressourcerie café vélo habitat énergie marché coopérative "
          "monnaie école ferme librairie repair tiers-lieu AMAP compost friperie").split()
+#: Whether imports run the duplicate-detection hook (``--no-detection`` turns it off).
+DETECTION = True
 TOWNS = [("Les Ulis", "91940"), ("Massy", "91300"), ("Orsay", "91400"), ("Angoulême", "16000"),
          ("Chenay", "79120"), ("Cognac", "16100"), ("Palaiseau", "91120")]
 
@@ -81,8 +84,18 @@ def changed(elements: list[dict], seed: int) -> list[dict]:
 
 def timed_import(store, path: Path, timings: dict, phase: str) -> importers.Summary:
     """One import, with the time spent in changes.apply recorded apart."""
-    spent = {"apply": 0.0}
+    spent = {"apply": 0.0, "detect": 0.0}
     original = changes.apply
+    hooks = list(core.DUPLICATE_HOOKS)
+
+    def timed(hook):
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return hook(*args, **kwargs)
+            finally:
+                spent["detect"] += time.perf_counter() - start
+        return run
 
     def apply(*args, **kwargs):
         start = time.perf_counter()
@@ -92,13 +105,16 @@ def timed_import(store, path: Path, timings: dict, phase: str) -> importers.Summ
             spent["apply"] += time.perf_counter() - start
 
     core.changes.apply = apply
+    core.DUPLICATE_HOOKS[:] = [timed(h) for h in hooks] if DETECTION else []
     try:
         start = time.perf_counter()
         summary = importers.import_source(store, "gogocarto", str(path), source_name="bench")
         total = time.perf_counter() - start
     finally:
         core.changes.apply = original
-    timings.setdefault(phase, []).append((total, total - spent["apply"], spent["apply"]))
+        core.DUPLICATE_HOOKS[:] = hooks
+    timings.setdefault(phase, []).append((total, total - spent["apply"], spent["apply"],
+                                          spent["detect"]))
     return summary
 
 
@@ -119,7 +135,7 @@ def baseline(store, elements_path: Path, work: Path, timings: dict) -> None:
     start = time.perf_counter()
     ingest.load(store, [nq])
     total = time.perf_counter() - start
-    timings.setdefault("baseline", []).append((total, 0.0, total))
+    timings.setdefault("baseline", []).append((total, 0.0, total, 0.0))
 
 
 def run(count: int, seed: int, repeat: int) -> dict:
@@ -155,12 +171,13 @@ def run(count: int, seed: int, repeat: int) -> dict:
 
 def report(timings: dict, count: int) -> str:
     base = statistics.median(t[0] for t in timings["baseline"])
-    lines = [f"| phase ({count} elements) | total (s) | read+map (s) | apply (s) | ratio to baseline |",
-             "|---|---|---|---|---|"]
+    lines = [f"| phase ({count} elements) | total (s) | read+map (s) | of which detect (s) | "
+             "apply (s) | ratio to baseline |", "|---|---|---|---|---|---|"]
     for phase in ("baseline", "first", "again", "changed"):
         runs = timings[phase]
         total = statistics.median(t[0] for t in runs)
         lines.append(f"| {phase} | {total:.2f} | {statistics.median(t[1] for t in runs):.2f} | "
+                     f"{statistics.median(t[3] for t in runs):.2f} | "
                      f"{statistics.median(t[2] for t in runs):.2f} | {total / base:.2f} |")
     return "\n".join(lines)
 
@@ -170,7 +187,11 @@ def main() -> None:
     parser.add_argument("--elements", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-detection", action="store_true",
+                        help="Leave duplicate detection out of the imports (for comparison).")
     args = parser.parse_args()
+    global DETECTION
+    DETECTION = not args.no_detection
     print(report(run(args.elements, args.seed, args.repeat), args.elements))
 
 
