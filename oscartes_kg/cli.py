@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from . import accounts, bootstrap, catalogue, dumps, formats, graphs, ingest, queries, roles, tokens
+from . import accounts, bootstrap, catalogue, formats, graphs, ingest, queries, roles, tokens
 from .config import Settings
 from .errors import NotFound, OscartesError, RejectedInput, UsageError
 from .store import open_store
@@ -144,7 +144,6 @@ def load(data, remote_url, files, graph, rdf_format):
     with _open(_settings(data, remote_url)) as store:
         result = ingest.load(store, files, graph=target, format=rdf_format,
                              progress=sys.stderr.isatty(), author="cli")  # in the history
-        dumps.stamp_change(store)  # the public dumps and counts are made again on next request
         catalogue.refresh(store, result.entities)  # search and map follow the load
     for iri, count in sorted(result.graphs.items()):
         click.echo(f"{count}\t{iri}")

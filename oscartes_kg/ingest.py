@@ -15,7 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from tqdm import tqdm
 
-from . import derived, formats, graphs, history
+from . import derived, dumps, formats, graphs, history
 from .store import sparql_term
 from .errors import NotFound, ParseError, RejectedInput
 from .validation import Report, validator
@@ -148,6 +148,7 @@ def load(store, paths: Sequence[str | Path], *, graph: ox.NamedNode | None = Non
         if not keyed:
             derived.refresh(store, entities)
         store.flush()
+        dumps.stamp_change(store)  # a new data version: dumps, counts and caches are made again
         steps.update()
     return IngestResult(tuple(map(str, paths)), written, per_graph, skipped, report, entities)
 
