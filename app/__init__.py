@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask
 
@@ -57,4 +58,19 @@ def serve(settings: Settings) -> None:
 
     app = create_app(settings)
     log.warning("oscartes-kg: http://%s:%s/ (SPARQL: /sparql)", settings.host, settings.port)
+    threading.Thread(target=_warm_up, args=(app.extensions["oscartes_store"],), daemon=True,
+                     name="warm-up").start()
     waitress_serve(app, host=settings.host, port=settings.port, threads=4)
+
+
+def _warm_up(store) -> None:
+    """Build what some pages read once per data version (the matching index, the history's
+    first months) while the server already answers: at 100,000 organisations they take 20 s
+    and 5 s, which the first visitor of those pages would otherwise wait (bench/RESULTS.md)."""
+    from oscartes_kg import dashboard, matching_index
+
+    for build in (matching_index.index, dashboard.first_months):
+        try:
+            build(store)
+        except Exception:  # a page builds it again on demand, and reports what went wrong
+            log.exception("warm-up: %s failed", build.__qualname__)

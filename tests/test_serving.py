@@ -98,3 +98,24 @@ def test_the_oxigraph_server_opens_a_store_made_by_init(demo_dir, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_warms_the_per_version_caches_up(tmp_path, monkeypatch):
+    """`serve` builds the matching index and the history's first months in the background, so
+    the first visitor of a need's page or a dashboard does not wait for them: after the warm-up,
+    the pages' calls build nothing (the real builders run, counted)."""
+    from app import _warm_up
+    from oscartes_kg import bootstrap, dashboard, matching_index
+    from oscartes_kg.store import open_store
+
+    built = []
+    for module, name in ((matching_index, "build"), (dashboard, "_read_first_months")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda store, real=real, name=name: built.append(name) or real(store))
+    with open_store(data=tmp_path / "kb") as store:
+        bootstrap.init_store(store, demo=True)
+        _warm_up(store)
+        assert built == ["build", "_read_first_months"]
+        matching_index.index(store)
+        dashboard.first_months(store)
+        assert built == ["build", "_read_first_months"]  # nothing built again
