@@ -40,7 +40,7 @@ def index():
     auth.require(duplicates.may_decide)
     store = kb.get_store()
     page = _page_number()
-    found, total = duplicates.proposals.page(store, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    found, total = duplicates.waiting(store, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     last = max(1, -(-total // PAGE_SIZE))
     lang = current()
     rows = [{"a": sides.label(store, p.a), "b": sides.label(store, p.b), "score": p.score,

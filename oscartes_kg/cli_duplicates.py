@@ -43,7 +43,7 @@ def duplicates_detect(data, remote_url, progress):
 def duplicates_list(data, remote_url, limit, offset, output, lang):
     """List the proposals, highest score first: score, both IRIs, the reasons."""
     with _open(_settings(data, remote_url)) as store:
-        found, total = duplicates.proposals.page(store, offset=max(0, offset), limit=max(1, limit))
+        found, total = duplicates.waiting(store, offset=max(0, offset), limit=max(1, limit))
     if output == "json":
         click.echo(json.dumps({"total": total, "proposals": [
             {"a": p.a, "b": p.b, "score": p.score, "reasons": [r.to_json() for r in p.reasons]}

@@ -126,3 +126,13 @@ def test_merged_tableur_is_untouched_by_carte_a(store, tmp_path):
     duplicates.decide(store, "merge", b("b1"), a("a1"), role="curator")
     second = importers.import_source(store, "csv", str(write_tableur(tmp_path)), source_name="tableur")
     assert b("b1") in second.unchanged
+
+
+def test_proposals_about_an_entry_gone_since_are_forgotten(store, tmp_path):
+    from oscartes_kg.duplicates import waiting
+    reimport_carte_a(store, tmp_path, [e for e in CARTE_A if e["id"] != "a2"])
+    stale = pair(a("a2"), b("b2"))
+    assert stale in pairs(store)      # detection after an import only looks at what it imports
+    found, total = waiting(store, limit=1000)
+    assert stale not in {(p.a, p.b) for p in found} and total == len(found)
+    assert stale not in pairs(store)

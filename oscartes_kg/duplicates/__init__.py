@@ -15,14 +15,16 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from tqdm import tqdm
 
+from .. import graphs
 from . import proposals
 from .decisions import (ACTIONS, IDENTITY, decide, may_decide, merged_into, rewrite_entries)
-from .detect import DETECTED_KINDS, Detector, Proposal
+from .detect import DETECTED_KINDS, RDF_TYPE, Detector, Proposal
 from .signals import THRESHOLD, Profile, Reason, compare
 
-__all__ = ["detect_all", "detect_entries", "import_hook", "decide", "may_decide", "merged_into",
+__all__ = ["detect_all", "detect_entries", "import_hook", "waiting", "decide", "may_decide", "merged_into",
            "rewrite_entries", "proposals", "Proposal", "Reason", "Profile", "compare", "IDENTITY",
            "ACTIONS", "THRESHOLD", "DETECTED_KINDS", "Detected"]
 
@@ -64,6 +66,21 @@ def detect_all(store, *, progress: bool = False) -> Detected:
                 found.setdefault((proposal.a, proposal.b), proposal)
     proposals.replace_all(store, found.values())
     return Detected(len(rows), len(found))
+
+
+def waiting(store, *, offset: int = 0, limit: int = 50) -> tuple[list, int]:
+    """One page of proposals still to decide, and how many there are; proposals about an entry
+    that is gone since (removed by a re-import, merged) are forgotten on the way."""
+    found, total = proposals.page(store, offset=offset, limit=limit)
+    gone = [(p.a, p.b) for p in found if not (_exists(store, p.a) and _exists(store, p.b))]
+    if gone:
+        proposals.remove(store, gone)
+        found, total = proposals.page(store, offset=offset, limit=limit)
+    return found, total
+
+
+def _exists(store, iri: str) -> bool:
+    return any(graphs.is_public(q.graph_name) for q in store.quads(ox.NamedNode(iri), RDF_TYPE, None, None))
 
 
 def import_hook(store, entries: list, graph) -> None:
