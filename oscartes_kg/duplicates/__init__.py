@@ -89,7 +89,18 @@ def import_hook(store, entries: list, graph) -> None:
     before = [e.iri.value for e in entries]
     rewrite_entries(store, entries, graph)
     former = [iri for iri, e in zip(before, entries) if e.iri.value != iri]
-    detect_entries(store, entries, graph, former=former)
+    # An entry the source left as it was keeps its proposals: it was compared when it came in
+    # (and each later import compares its own entries with it); `duplicates detect` redoes all.
+    fresh = [e for e in entries if not _unchanged(store, e, graph)]
+    detect_entries(store, fresh, graph, former=former)
+
+
+def _unchanged(store, entry, graph) -> bool:
+    """Whether ``graph`` already holds exactly the entry's triples about its IRI (its own nodes,
+    ``IRI#address``, follow its facts: a change there is rare and caught by ``detect``)."""
+    stored = {(q.subject, q.predicate, q.object) for q in store.quads(entry.iri, None, None, graph)}
+    mine = {(t.subject, t.predicate, t.object) for t in entry.triples if t.subject == entry.iri}
+    return bool(stored) and stored == mine
 
 
 def register() -> None:
