@@ -153,6 +153,7 @@ def add_to_first_load(store, staging: ox.Store) -> bool:
                if g not in (graphs.DERIVED, *graphs.SCHEMA_GRAPHS)]
     if not sources:
         return True
+    had_thesauri = staging.contains_named_graph(graphs.THESAURI)
     thesauri = [q for q in store.quads(None, None, None, graphs.THESAURI) if q not in staging]
     staging.extend(thesauri)
     try:
@@ -160,6 +161,8 @@ def add_to_first_load(store, staging: ox.Store) -> bool:
     finally:
         for quad in thesauri:
             staging.remove(quad)
+        if not had_thesauri:  # pyoxigraph keeps an emptied graph's name: the load must not name it
+            staging.remove_graph(graphs.THESAURI)
     return True
 
 

@@ -117,7 +117,7 @@ def test_typing_a_stored_carrier_as_political_party_is_rejected_for_its_stored_i
         ingest.load(store, [DATA / "initiative-stored-context.ttl"])
         before = canonical(store)
         with pytest.raises(RejectedInput) as caught:
-            ingest.load(store, [DATA / "carrier-political-party.ttl"])
+            ingest.load(store, [DATA / "organisation-siren-bad.ttl"])
         assert [e.focus for e in caught.value.report.errors] == [INITIATIVE.value]
         assert CRITERION_1_PARTY in caught.value.report.to_text("fr")
         assert canonical(store) == before
@@ -295,3 +295,56 @@ def test_load_killed_midway_leaves_a_store_that_reopens_before_or_after(template
         result = CliRunner().invoke(main, ["validate", "--data", str(store_dir)])
         assert result.exit_code == 0, result.output
     assert any(hit_write_phase), "no kill landed while the bulk load was writing"
+
+
+def _first_load_store(path: Path, threshold: int):
+    """A fresh store (schema graphs only) whose bulk path starts at ``threshold`` quads."""
+    from oscartes_kg.store.embedded import EmbeddedStore
+
+    store = EmbeddedStore(path, bulk_threshold=threshold)
+    bootstrap.init_store(store)
+    return store
+
+
+def test_a_first_load_written_while_it_validates_gives_the_same_store(tmp_path):
+    """A first bulk load is written in the background while it is validated (journaled): the
+    store ends up as with the write after the validation, history and derived keys included."""
+    from oscartes_kg import resources
+
+    files = sorted(resources.demo_files())
+    stores = {}
+    for name, threshold in (("overlapped", 1), ("after", 10**9)):
+        store = _first_load_store(tmp_path / name, threshold)
+        result = ingest.load(store, files, author="cli")
+        stores[name] = (store, result)
+    (overlapped, first), (after, second) = stores["overlapped"], stores["after"]
+    try:
+        def public(store):  # (init's shapes hold blank nodes, named anew in each store)
+            return {q for q in store.quads() if q.graph_name != graphs.PRIVATE_HISTORY
+                    and q.graph_name not in graphs.SCHEMA_GRAPHS}
+        assert public(overlapped) == public(after) and graphs.DERIVED in overlapped.graphs()
+        assert first.quads == second.quads and first.graphs == second.graphs
+        changesets = [q for q in overlapped.quads(None, None, None, graphs.PRIVATE_HISTORY)
+                      if q.object == ox.NamedNode("https://w3id.org/oscartes/ns#Changeset")]
+        assert len(changesets) == 1
+        assert not (overlapped.path / JOURNAL_QUADS).exists()
+        assert not (overlapped.path / JOURNAL_GRAPHS).exists()
+    finally:
+        overlapped.close()
+        after.close()
+
+
+def test_a_refused_first_load_leaves_nothing_behind(tmp_path):
+    """Its background write is undone: the same graphs and quads as before, no journal, no
+    history delta file."""
+    store = _first_load_store(tmp_path / "kb", 1)
+    try:
+        before = set(store.quads())
+        with pytest.raises(RejectedInput):
+            ingest.load(store, [DATA / "organisation-siren-bad.ttl"])
+        assert set(store.quads()) == before
+        assert set(store.graphs()) == set(graphs.SCHEMA_GRAPHS)
+        assert not (store.path / JOURNAL_QUADS).exists() and not (store.path / JOURNAL_GRAPHS).exists()
+        assert not list(store.path.glob("history/*"))
+    finally:
+        store.close()
