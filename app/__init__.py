@@ -18,37 +18,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.config["OSCARTES"] = settings or Settings.from_env()
     app.json.ensure_ascii = False
-    from . import agenda, api_entities, calls, contribute, entities, errors, graph_store, home, i18n, kb, login, map, named_queries, ontology_docs, search, service, sessions, site, sparql
-    kb.init_app(app)
-    errors.init_app(app)
-    i18n.init_app(app)
-    site.init_app(app)
-    sessions.init_app(app)
-    login.init_app(app)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(sparql.bp)
-    app.register_blueprint(graph_store.bp)
-    app.register_blueprint(named_queries.bp)
-    app.register_blueprint(service.bp)
-    app.register_blueprint(agenda.bp)
-    app.register_blueprint(calls.bp)
-    app.register_blueprint(entities.bp)
-    app.register_blueprint(ontology_docs.bp)
-    app.register_blueprint(search.bp)
-    app.register_blueprint(map.bp)
-    app.register_blueprint(contribute.bp)
-    app.register_blueprint(api_entities.bp)
-    from .curation import bp as curation_bp; app.register_blueprint(curation_bp)  # noqa: E702
-    from .exports import bp as exports_bp; app.register_blueprint(exports_bp)  # noqa: E702 - issue 6
-    from .matches import bp as matches_bp; app.register_blueprint(matches_bp)  # noqa: E702 - issue 7
-    from .competences import bp as competences_bp; app.register_blueprint(competences_bp)  # noqa: E702 - issue 7
-    from .reconcile import bp as reconcile_bp; app.register_blueprint(reconcile_bp)  # noqa: E702 - issue 6
-    from .privacy import bp as privacy_bp; app.register_blueprint(privacy_bp)  # noqa: E702 - GDPR notice
-    from .history import bp as history_bp; app.register_blueprint(history_bp)  # noqa: E702 - write history
-    from .watch import bp as watch_bp; app.register_blueprint(watch_bp)  # noqa: E702 - issue 7 watch
-    from .dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702 - issue 7
-    from .resources import bp as resources_bp; app.register_blueprint(resources_bp)  # noqa: E702 - issue 7 §5
-    from .duplicates import bp as duplicates_bp; app.register_blueprint(duplicates_bp)  # noqa: E702 - issue 6 §2
+    from . import (agenda, api_entities, calls, competences, contribute, curation, dashboard,
+                   duplicates, entities, errors, exports, graph_store, history, home, i18n, kb,
+                   login, map, matches, named_queries, ontology_docs, privacy, reconcile,
+                   resources, search, service, sessions, site, sparql, watch)
+    for module in (kb, errors, i18n, site, sessions, login):
+        module.init_app(app)
+    # Browsing and the protocols (issues 2-4), contributing and curating (5), interlinking (6),
+    # matching, watch and dashboards (7).
+    for module in (home, sparql, graph_store, named_queries, service, agenda, calls, entities,
+                   ontology_docs, search, map, privacy,
+                   contribute, api_entities, curation, history,
+                   exports, reconcile, duplicates,
+                   matches, competences, watch, dashboard, resources):
+        app.register_blueprint(module.bp)
     return app
 
 
