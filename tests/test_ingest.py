@@ -117,7 +117,7 @@ def test_typing_a_stored_carrier_as_political_party_is_rejected_for_its_stored_i
         ingest.load(store, [DATA / "initiative-stored-context.ttl"])
         before = canonical(store)
         with pytest.raises(RejectedInput) as caught:
-            ingest.load(store, [DATA / "organisation-siren-bad.ttl"])
+            ingest.load(store, [DATA / "carrier-political-party.ttl"])
         assert [e.focus for e in caught.value.report.errors] == [INITIATIVE.value]
         assert CRITERION_1_PARTY in caught.value.report.to_text("fr")
         assert canonical(store) == before
