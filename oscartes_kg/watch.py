@@ -242,7 +242,16 @@ def check_time(text: str) -> str:
 # --- saved searches (private graph) ------------------------------------------------------------
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    """Now, in the canonical form the store gives an xsd:dateTime back: pyoxigraph drops a
+    fraction's trailing zeros ("…17.166760Z" comes back as "…17.16676Z"), so drop them first.
+
+    >>> import re; bool(re.fullmatch(r"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?Z", _now()))
+    True
+    """
+    stamp = datetime.now(timezone.utc).isoformat().replace("+00:00", "")
+    if "." in stamp:
+        stamp = stamp.rstrip("0").rstrip(".")
+    return stamp + "Z"
 
 
 def save(store, owner: str, name: str, query: Query, *, email: str | None = None) -> SavedSearch:
