@@ -9,7 +9,6 @@ next digest rather than lost.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from urllib.parse import quote
 
 from . import catalogue, mail, watch
@@ -39,7 +38,7 @@ def send_digests(store, settings, *, base_url: str = "", since: str | None = Non
         raise ConfigError("les liens des courriels ont besoin de l'adresse publique du site "
                           "(OSCARTES_PUBLIC_URL ou --base-url) / digests need the site's public "
                           "address", rule="public_url")
-    until = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    until = watch.now_text()  # compared as text with what the store gives back
     since = watch.check_time(since) if since else None
     connection = watch.catalogue_connection(catalogue.open_catalogue(
         store, cache_dir=settings.catalogue_cache or None, max_age=settings.catalogue_max_age))

@@ -32,7 +32,7 @@ from .errors import NotFound, UsageError
 from .store import sparql_term
 
 __all__ = ["WATCH_GRAPH", "Query", "SavedSearch", "Match", "parse_query", "matching",
-           "recent_matches", "check_time", "catalogue_connection", "save", "saved_by", "get", "delete", "by_token", "stop_digest",
+           "recent_matches", "check_time", "now_text", "catalogue_connection", "save", "saved_by", "get", "delete", "by_token", "stop_digest",
            "mark_sent", "with_digest", "quads_of", "MAX_VALUES"]
 
 WATCH_GRAPH = graphs.PRIVATE_WATCH
@@ -241,11 +241,11 @@ def check_time(text: str) -> str:
 
 # --- saved searches (private graph) ------------------------------------------------------------
 
-def _now() -> str:
+def now_text() -> str:
     """Now, in the canonical form the store gives an xsd:dateTime back: pyoxigraph drops a
     fraction's trailing zeros ("…17.166760Z" comes back as "…17.16676Z"), so drop them first.
 
-    >>> import re; bool(re.fullmatch(r"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?Z", _now()))
+    >>> import re; bool(re.fullmatch(r"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?Z", now_text()))
     True
     """
     stamp = datetime.now(timezone.utc).isoformat().replace("+00:00", "")
@@ -272,7 +272,7 @@ def save(store, owner: str, name: str, query: Query, *, email: str | None = None
         raise UsageError(f"adresse électronique invalide « {email[:60]} » / invalid e-mail address",
                          prop="schema:email", rule="email")
     node = ox.NamedNode(f"{OSCID}watch/{secrets.token_hex(8)}")
-    created = _now()
+    created = now_text()
     token = secrets.token_urlsafe(24)
     quads = [ox.Quad(node, RDF_TYPE, SEARCH_ACTION, WATCH_GRAPH),
              ox.Quad(node, NAME, ox.Literal(name), WATCH_GRAPH),
