@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .durable import fsync_directory
 from .errors import StoreError, StoreLocked
 
 __all__ = ["rewrite_store", "vacuum_catalogue", "STORE_DIR", "REWRITING", "REPLACED"]
@@ -73,7 +74,7 @@ def rewrite_store(data: Path) -> int:
         gc.collect()  # pyoxigraph releases RocksDB (and its lock) when the object goes
     os.rename(old, data / REPLACED)
     os.rename(new, old)
-    _fsync(data)
+    fsync_directory(data)
     shutil.rmtree(data / REPLACED)
     return count
 
@@ -117,10 +118,3 @@ def _catalogue_lock(path: Path):
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
-
-def _fsync(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -15,7 +15,8 @@ from .model import (
     REMOVED_QUADS, changeset_iri,
 )
 from .read import _named, delta, get
-from .record import _fsync_directory, _text
+from ..durable import fsync_directory
+from .record import _text
 
 __all__ = ["Forgotten", "export", "forget"]
 
@@ -138,4 +139,4 @@ def _rewrite(store, relative: str, quads: list[ox.Quad]) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, path)
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..durable import fsync_directory
 from ..errors import Forbidden, OscartesError
 from .model import (
     ADDED_COUNT, ADDED_FILE, ADDED_QUADS, ASSOCIATED, CHANGED, CHANGED_GRAPH, CHANGESET, CHANNEL,
@@ -111,7 +112,7 @@ def _describe(store, removed, added, *, author, message, channel, reverts, chang
             if suffix == "added" and added_file is not None:
                 final = folder / f"{changeset_id}.added.nq.gz"
                 os.replace(added_file, final)
-                _fsync_directory(folder)
+                fsync_directory(folder)
                 recording.files.append(final)
                 quads.append((in_file, ox.Literal(f"{FOLDER}/{final.name}")))
             elif not quads_of:
@@ -258,14 +259,7 @@ def _write_gzip(path: Path, quads: Iterable[ox.Quad]) -> None:
         out.flush()
         os.fsync(out.fileno())
     os.replace(temporary, path)
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
-
-def _fsync_directory(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 

@@ -20,6 +20,7 @@ from pyoxigraph import (
 )
 from pyoxigraph import Store as OxigraphStore
 
+from oscartes_kg.durable import fsync_directory
 from oscartes_kg.errors import QueryError, StoreError, StoreLocked
 from oscartes_kg.store import (
     QueryResult, Store, Term, data_update, replace_graph_update, sparql_term,
@@ -369,7 +370,7 @@ class EmbeddedStore(Store):
         _write_durably(self._journal(JOURNAL_GRAPHS),
                        [Quad(_JOURNAL, _JOURNAL_GRAPH, graph) for graph in new_graphs])
         _write_durably(self._journal(JOURNAL_QUADS), pending)
-        _fsync_directory(self.path)
+        fsync_directory(self.path)
 
     def _recover(self) -> None:
         """Undo a bulk load that was interrupted (its journal is still there)."""
@@ -401,7 +402,7 @@ class EmbeddedStore(Store):
         """Delete the journal files once the store no longer depends on them."""
         for name in (JOURNAL_QUADS, JOURNAL_GRAPHS):
             self._journal(name).unlink(missing_ok=True)
-        _fsync_directory(self.path)
+        fsync_directory(self.path)
 
 
 class FirstLoad:
@@ -479,11 +480,3 @@ def _write_durably(path: Path, quads: list[Quad]) -> None:
         os.fsync(output.fileno())
     os.replace(temporary, path)
 
-
-def _fsync_directory(path: Path) -> None:
-    """Make renames and deletions in ``path`` durable."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
