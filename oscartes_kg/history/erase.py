@@ -2,8 +2,6 @@
 and removing every trace of it (forget, art. 17)."""
 from __future__ import annotations
 
-import gzip
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +13,7 @@ from .model import (
     REMOVED_QUADS, changeset_iri,
 )
 from .read import _named, delta, get
-from ..durable import fsync_directory
-from .record import _text
+from .record import _text, _write_gzip
 
 __all__ = ["Forgotten", "export", "forget"]
 
@@ -131,12 +128,4 @@ def forget(store, iri: str | ox.NamedNode) -> Forgotten:
 
 def _rewrite(store, relative: str, quads: list[ox.Quad]) -> None:
     """Replace a delta file by one holding ``quads`` (temporary file, fsync, rename)."""
-    path = Path(store.path) / relative
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "wb") as out:
-        with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=1, mtime=0) as packed:
-            ox.serialize(quads, packed, ox.RdfFormat.N_QUADS)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temporary, path)
-    fsync_directory(path.parent)
+    _write_gzip(Path(store.path) / relative, quads)
