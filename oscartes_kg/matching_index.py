@@ -293,6 +293,7 @@ class _Kept:
 
 _kept: dict[object, _Kept] = {}
 _lock = threading.Lock()
+_first_builds: dict[object, threading.Lock] = {}  # one first build per store at a time
 
 
 def _identity(store) -> object:
@@ -333,7 +334,13 @@ def index(store) -> Index:
                 threading.Thread(target=_build_for, args=(store, key, version), daemon=True,
                                  name="matching-index").start()
             return kept.index
-    return _build_for(store, key, version)
+        building = _first_builds.setdefault(key, threading.Lock())
+    with building:  # serve's warm-up and a first page may ask at once: build only once
+        with _lock:
+            kept = _kept.get(key)
+            if kept is not None and kept.version == version:
+                return kept.index
+        return _build_for(store, key, version)
 
 
 def posting(store, iri: str) -> Posting | None:

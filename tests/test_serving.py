@@ -119,3 +119,32 @@ def test_serve_warms_the_per_version_caches_up(tmp_path, monkeypatch):
         matching_index.index(store)
         dashboard.first_months(store)
         assert built == ["build", "_read_first_months"]  # nothing built again
+
+
+def test_the_warm_up_and_a_first_page_build_the_matching_index_once(tmp_path, monkeypatch):
+    """Two threads asking for a store's first index (serve's warm-up and a visitor) wait for one
+    build instead of making two."""
+    import threading
+
+    from oscartes_kg import bootstrap, matching_index
+    from oscartes_kg.store import open_store
+
+    built, started = [], threading.Event()
+    real = matching_index.build
+
+    def counted(store):
+        built.append(1)
+        started.set()
+        return real(store)
+
+    monkeypatch.setattr(matching_index, "build", counted)
+    with open_store(data=tmp_path / "kb") as store:
+        bootstrap.init_store(store, demo=True)
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(matching_index.index(store)))
+                   for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(built) == 1 and results[0] is results[1]
