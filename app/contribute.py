@@ -68,11 +68,7 @@ def new(kind: str):
     model = forms.model_for(store, kind)
     if request.method == "GET":
         return _render(kind, model, default_values(model), Feedback(), action=f"/contribute/{kind}")
-    parsed = parse_form(model, request.form, store, lang=current())
-    feedback = Feedback()
-    for name, messages in parsed.errors.items():
-        for message in messages:
-            feedback.add(name, message)
+    parsed, feedback = _parsed(model, store)
     if not parsed.errors:
         try:
             written = contributions.create(store, kind, parsed.draft, author=author,
@@ -100,11 +96,7 @@ def edit(kind: str, slug: str):
         stored = contributions.own_triples(store, iri)
         return _render(kind, model, form_values(model, stored, iri, store), Feedback(), action=action,
                        editing=f"/id/{kind}/{slug}")
-    parsed = parse_form(model, request.form, store, lang=current())
-    feedback = Feedback()
-    for name, messages in parsed.errors.items():
-        for message in messages:
-            feedback.add(name, message)
+    parsed, feedback = _parsed(model, store)
     if not parsed.errors:
         try:
             written = contributions.replace(store, iri, parsed.draft + _other_languages(
@@ -127,6 +119,16 @@ def _other_languages(model, stored, iri) -> list:
     return [Triple(contributions.THIS, t.predicate, t.object) for t in stored
             if t.subject == iri and t.predicate.value in paths
             and getattr(t.object, "language", None) and t.object.language != lang]
+
+
+def _parsed(model, store):
+    """The posted form parsed against ``model``, and its field errors as feedback."""
+    parsed = parse_form(model, request.form, store, lang=current())
+    feedback = Feedback()
+    for name, messages in parsed.errors.items():
+        for message in messages:
+            feedback.add(name, message)
+    return parsed, feedback
 
 
 def _after_write(written) -> str:
