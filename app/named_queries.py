@@ -79,8 +79,7 @@ def _run(query, values: dict[str, str]):
     federated = "SERVICE" in query.sparql.upper()  # the pool of queries that call partners
     outcome = kb.runner(federated=federated).run(
         lambda: query.run(store, values, include_private=False, services=services))
-    g.oscartes_outcome = outcome
-    return outcome.results()
+    return outcome
 
 
 @bp.get("/queries", endpoint="index")
@@ -115,9 +114,9 @@ def show(name: str):
         return _page(query, kind, reading)
     if (error := reading.error()) is not None:
         raise error
-    body = result_formats.serialize(_run(query, reading.values), fmt)
-    response = Response(body, content_type=fmt.content_type)
-    return _cached(truncation_headers(response, g.oscartes_outcome, kb.settings().query_max_rows))
+    outcome = _run(query, reading.values)
+    response = Response(outcome.serialize(fmt.pyoxigraph), content_type=fmt.content_type)
+    return _cached(truncation_headers(response, outcome, kb.settings().query_max_rows))
 
 
 def _page(query, kind: str, reading):

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from oscartes_kg.errors import UsageError
 
 __all__ = ["Format", "FORMATS", "HTML", "SPARQL_TEXT", "by_extension", "for_kind",
-           "query_kind", "negotiate", "serialize"]
+           "query_kind", "negotiate"]
 
 
 @dataclass(frozen=True)
@@ -115,10 +115,3 @@ def _wrong_kind(name: str, kind: str, chosen: Format) -> str:
     return (f"« {name} » donne un graphe (CONSTRUCT/DESCRIBE), pas un tableau : "
             f".{chosen.extension} ne convient pas, essayez {fitting} / '{name}' returns a "
             f"graph, not a table: use {fitting}")
-
-
-def serialize(result, fmt: Format) -> bytes:
-    """The bytes of a pyoxigraph result in a table or graph format."""
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        return result.serialize(format=fmt.pyoxigraph)
-    return ox.serialize(result, format=fmt.pyoxigraph)

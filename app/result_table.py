@@ -1,4 +1,4 @@
-"""A pyoxigraph result as plain cells for an HTML table: text, an optional link, a tooltip.
+"""A query's result as plain cells for an HTML table: text, an optional link, a tooltip.
 
 Cells carry text, never markup: Jinja escapes them. Only http(s) IRIs become links, so a
 ``javascript:`` IRI in the data is shown, never followed.
@@ -32,15 +32,15 @@ class Table:
     boolean: bool | None = None
 
 
-def table(result, graph_columns: tuple[str, str, str]) -> Table:
-    """Rows of a SELECT, the answer of an ASK, or the triples of a CONSTRUCT/DESCRIBE."""
-    if isinstance(result, ox.QueryBoolean):
-        return Table([], [], bool(result))
-    if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        return Table(names, [[cell(solution[name]) for name in names] for solution in result])
+def table(outcome, graph_columns: tuple[str, str, str]) -> Table:
+    """Rows of a SELECT, the answer of an ASK, or the triples of a CONSTRUCT/DESCRIBE, from a
+    finished query (``oscartes_kg.limits.Outcome``)."""
+    if outcome.kind == "boolean":
+        return Table([], [], outcome.boolean)
+    if outcome.kind == "solutions":
+        return Table(list(outcome.variables), [[cell(term) for term in row] for row in outcome.rows])
     return Table(list(graph_columns),
-                 [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in result])
+                 [[cell(t.subject), cell(t.predicate), cell(t.object)] for t in outcome.rows])
 
 
 def cell(term) -> Cell:

@@ -15,7 +15,8 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
+import queue
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -35,7 +36,11 @@ class Limits:
 
 @dataclass
 class Outcome:
-    """A finished query: solutions (variables + rows), a boolean, or triples."""
+    """A finished query: solutions (variables + rows of terms), a boolean, or triples.
+
+    Plain Python objects only (pyoxigraph terms are; its results objects are not: see
+    ``serialize``), so an outcome may go to any thread and live as long as needed.
+    """
 
     kind: str  # "solutions" | "boolean" | "triples"
     variables: list[str] = field(default_factory=list)
@@ -43,16 +48,28 @@ class Outcome:
     boolean: bool = False
     truncated: bool = False
 
-    def results(self):
-        """The outcome as pyoxigraph would give it: ``QuerySolutions`` or ``QueryBoolean`` (to
-        serialize), or the list of triples of a CONSTRUCT/DESCRIBE."""
+    def serialize(self, format) -> bytes:
+        """The outcome in a pyoxigraph ``QueryResultsFormat`` (solutions, boolean) or
+        ``RdfFormat`` (triples).
+
+        The pyoxigraph results object made for it never leaves this call: pyoxigraph may only
+        free one on the thread that made it, and one caught in a reference cycle would be freed
+        by whichever thread next runs the garbage collector (a "PyQuerySolutions is
+        unsendable" error there, and a leak).
+        """
         if self.kind == "triples":
-            return list(self.rows)
+            return ox.serialize(self.rows, format=format)
+        if self.kind == "solutions" and format == ox.QueryResultsFormat.JSON:
+            return solutions_json(self.variables, self.rows)
         if self.kind == "boolean":
             body = json.dumps({"head": {}, "boolean": self.boolean}).encode()
         else:
             body = solutions_json(self.variables, self.rows)
-        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        try:
+            return results.serialize(format=format)
+        finally:
+            del results
 
 
 class Runner:
@@ -61,7 +78,7 @@ class Runner:
     def __init__(self, limits: Limits, workers: int = 4):
         self.limits = limits
         self.workers = workers
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
+        self._pool = DaemonPool(workers, name="sparql")
         self._running = 0
         self._lock = threading.Lock()
 
@@ -131,7 +148,54 @@ class Runner:
 
     def shutdown(self) -> None:
         """Stop accepting queries (running ones finish on their own)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown()
+
+
+class DaemonPool:
+    """Up to ``workers`` threads, started as needed, that never hold up the process's exit.
+
+    ``concurrent.futures.ThreadPoolExecutor`` joins its threads when the interpreter exits, so
+    a server asked to stop would wait for a runaway query to end (hours, at 100k, for some),
+    since pyoxigraph cannot cancel it. These threads are daemons: the process stops at once.
+    """
+
+    def __init__(self, workers: int, name: str):
+        self.workers, self.name = workers, name
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, function: Callable, *args) -> Future:
+        """Run ``function(*args)`` on a pool thread; its result or error comes in the future."""
+        future: Future = Future()
+        self._jobs.put((future, function, args))
+        if not self._idle.acquire(timeout=0):
+            with self._lock:
+                if len(self._threads) < self.workers:
+                    thread = threading.Thread(target=self._work, daemon=True,
+                                              name=f"{self.name}-{len(self._threads)}")
+                    self._threads.append(thread)
+                    thread.start()
+        return future
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, function, args = job
+            del job
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(function(*args))
+                except BaseException as error:  # noqa: BLE001 - handed to the caller
+                    future.set_exception(error)
+            del future, function, args
+            self._idle.release()
+
+    def shutdown(self) -> None:
+        """Let every thread end once the jobs already queued are done."""
+        with self._lock:
+            for _ in self._threads:
+                self._jobs.put(None)
 
 
 def solutions_json(variables: list[str], rows: list) -> bytes:
