@@ -25,7 +25,7 @@ from oscartes_kg.errors import MethodNotAllowed, NotAcceptable, QueryError, Unkn
 from oscartes_kg.limits import solutions_json
 
 from . import auth, kb
-from .result_formats import FORMATS, query_kind, serialize
+from .result_formats import FORMATS, query_kind
 
 bp = Blueprint("sparql", __name__)
 
@@ -113,34 +113,61 @@ def _graphs(values, default_name: str, named_name: str) -> dict:
 # --- queries ---------------------------------------------------------------------------------
 
 def _query(text: str, dataset: dict) -> Response:
-    kind = query_kind(text)
-    chosen = _negotiate(kind)
-    store = kb.get_store()
-    settings = kb.settings()
-    inspection = query_scope.inspect(text)
+    chosen = _negotiate(query_kind(text))
+    body, headers = answer_query(text, dataset, auth.current_role(), chosen, store=kb.get_store(),
+                                 settings=kb.settings(), runner=kb.runner)
+    return Response(body, headers=headers)
+
+
+def answer_query(text: str, dataset: dict, role: str | None, chosen, *, store, settings,
+                 runner, inspection=None) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and headers answering a query, for a caller with ``role``: the one code path of
+    both the route and its Flask-free twin (``app.fast_queries``), so that they cannot differ.
+
+    ``runner(federated=...)`` gives the pool to run in (``kb.runner``); ``inspection`` is
+    ``query_scope.inspect(text)`` when the caller already has it.
+    """
+    if inspection is None:
+        inspection = query_scope.inspect(text)
     query_scope.check_services(inspection, settings.partner_endpoints)
-    every = store.graphs()
-    readable = roles.readable_graphs(auth.current_role(), every)
-    options = query_scope.scope(readable, every, inspection=inspection,
-                                default_graph_uris=dataset["default"],
-                                named_graph_uris=dataset["named"]).query_options()
-    outcome = kb.runner(federated=bool(inspection.services)).run(lambda: store.query(text, **options))
+    every = tuple(store.graphs())
+    if dataset["default"] or dataset["named"] or inspection.from_graphs or inspection.from_named:
+        options = query_scope.scope(roles.readable_graphs(role, every), every,
+                                    inspection=inspection, default_graph_uris=dataset["default"],
+                                    named_graph_uris=dataset["named"]).query_options()
+    else:
+        options = _plain_options(role, every)
+    outcome = runner(federated=bool(inspection.services)).run(lambda: store.query(text, **options))
     if outcome.kind == "solutions" and chosen.extension == "json":  # the common case, made once
         body = solutions_json(outcome.variables, outcome.rows)
     else:
-        body = serialize(outcome.results(), chosen)
-    response = Response(body, content_type=chosen.content_type)
-    response.headers["Vary"] = "Accept"
-    return truncation_headers(response, outcome, settings.query_max_rows)
+        body = outcome.serialize(chosen.pyoxigraph)
+    headers = [("Content-Type", chosen.content_type), ("Vary", "Accept"),
+               ("Access-Control-Allow-Origin", "*")]  # public data, read by other sites' tools
+    return body, headers + truncation_header_items(outcome, settings.query_max_rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _plain_options(role: str | None, every: tuple) -> dict:
+    """The dataset of a query naming none, per role and list of graphs (the list changes
+    seldom, and working it out anew is a tenth of a simple query's time)."""
+    return query_scope.scope(roles.readable_graphs(role, every), every).query_options()
 
 
 def truncation_headers(response: Response, outcome, cap: int) -> Response:
     """Say that the row cap cut the results (Virtuoso's header, and an RFC 7234 warning)."""
-    if outcome.truncated:
-        response.headers["X-SPARQL-MaxRows"] = str(cap)
-        response.headers["Warning"] = (f'199 oscartes-kg "résultat tronqué à {cap} lignes / results '
-                                       f'truncated at {cap} rows"')
+    for name, value in truncation_header_items(outcome, cap):
+        response.headers[name] = value
     return response
+
+
+def truncation_header_items(outcome, cap: int) -> list[tuple[str, str]]:
+    """The headers of ``truncation_headers``, none when every row was sent."""
+    if not outcome.truncated:
+        return []
+    return [("X-SPARQL-MaxRows", str(cap)),
+            ("Warning", f'199 oscartes-kg "résultat tronqué à {cap} lignes / results '
+                        f'truncated at {cap} rows"')]
 
 
 def _negotiate(kind: str):
@@ -148,11 +175,11 @@ def _negotiate(kind: str):
     asked = request.args.get("format")
     if asked is None and request.method == "POST" and request.mimetype == FORM_TYPE:
         asked = request.form.get("format")
-    return _choose(kind, asked or "", request.headers.get("Accept", ""))
+    return choose_format(kind, asked or "", request.headers.get("Accept", ""))
 
 
 @functools.lru_cache(maxsize=512)
-def _choose(kind: str, asked: str, accept_header: str):
+def choose_format(kind: str, asked: str, accept_header: str):
     """Cached per (kind, format, Accept): clients send the same few headers again and again,
     and parsing one costs more than the simple query it asks for."""
     offered = OFFERED[kind]

@@ -101,8 +101,11 @@ def init(data, remote_url, demo):
 @click.option("--read-only", "read_only", is_flag=True, default=None,
               help="Open the embedded store read-only: several processes may serve one snapshot "
                    "(see `snapshot`); writes are refused.")
+@click.option("--server", type=click.Choice(["granian", "waitress"]), default="granian",
+              envvar="OSCARTES_SERVER", show_default=True,
+              help="HTTP server: granian (fast, compiled) or waitress (pure Python).")
 @reports_errors
-def serve(data, remote_url, host, port, read_only):
+def serve(data, remote_url, host, port, read_only, server):
     """Serve the web app and SPARQL endpoint (a new DIR is first created with the demo data)."""
     settings = _settings(data, remote_url, host=host, port=port, read_only=read_only)
     if settings.read_only and settings.data is not None and not settings.data.exists():
@@ -113,7 +116,7 @@ def serve(data, remote_url, host, port, read_only):
         with _open(settings, must_exist=False) as store:
             bootstrap.init_store(store, demo=True)
     from app import serve as run_server  # the web layer is imported only here
-    run_server(settings)
+    run_server(settings, server)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -22,7 +22,7 @@ from pyoxigraph import NamedNode
 from . import graphs
 from .errors import Forbidden, QueryError
 
-__all__ = ["Scope", "inspect", "scope", "EMPTY_GRAPH"]
+__all__ = ["Scope", "inspect", "needs_parse", "scope", "EMPTY_GRAPH"]
 
 #: A graph that never holds anything: an empty list would mean "the store's default graph".
 EMPTY_GRAPH = NamedNode(graphs.BASE + "empty")
@@ -66,7 +66,7 @@ def inspect(text: str) -> Inspection:
     :raises QueryError: the text mentions SERVICE or FROM but does not parse, so what it would
         read cannot be checked.
     """
-    if not _MAY_NEED_PARSE.search(text):
+    if not needs_parse(text):
         return Inspection()
     from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate, traverse
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -104,6 +104,16 @@ def inspect(text: str) -> Inspection:
                 visit(clause)
     return Inspection(tuple(dict.fromkeys(from_graphs)), tuple(dict.fromkeys(from_named)),
                       tuple(dict.fromkeys(services)))
+
+
+def needs_parse(text: str) -> bool:
+    """Whether ``inspect`` must parse ``text`` (it may hold FROM or SERVICE); a plain query
+    does not, and its inspection is empty.
+
+    >>> needs_parse("SELECT * WHERE { ?s ?p ?o }"), needs_parse("SELECT * FROM <g> {}")
+    (False, True)
+    """
+    return _MAY_NEED_PARSE.search(text) is not None
 
 
 def _is_variable(term) -> bool:

@@ -188,15 +188,22 @@ def served_site(request, tmp_path_factory, live_factory, backend: str, **setting
         app.extensions["oscartes_store"].close()
 
 
+class ServedURL(str):
+    """A base URL that also knows the pid of the process serving it."""
+
+    pid: int
+
+
 @contextmanager
 def serve_process(*args: str, seconds: float = 60):
-    """Run ``oscartes-kg serve ARGS --port P`` as a real process (waitress) until it answers
-    on 127.0.0.1; yield its base URL, then stop it."""
+    """Run ``oscartes-kg serve ARGS --port P`` as a real process until it answers on
+    127.0.0.1; yield its base URL (a ``ServedURL``), then stop it."""
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "oscartes_kg", "serve", *map(str, args),
                                "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
+    url = ServedURL(f"http://127.0.0.1:{port}")
+    url.pid = server.pid
     try:
         deadline = time.monotonic() + seconds
         while True:

@@ -1,10 +1,13 @@
-"""Serving for real, as the README documents it: waitress, read-only workers sharing a snapshot,
+"""Serving for real, as the README documents it: granian (or waitress), read-only workers sharing a snapshot,
 the Oxigraph server opening a store made by `init`, and writers told clearly that a server holds
 the store."""
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -40,11 +43,37 @@ def _labels(url: str) -> list[str]:
     return sorted(b["l"]["value"] for b in answer.json()["results"]["bindings"])
 
 
-def test_serve_uses_waitress(demo_dir):
+@pytest.mark.parametrize("option, server", [((), "granian"), (("--server", "waitress"), "waitress")])
+def test_serve_uses_a_production_server(demo_dir, option, server):
+    data, _ = demo_dir
+    with serve_process("--data", data, *option) as url:
+        assert requests.get(url + "/", timeout=10).headers["Server"] == server
+        assert _labels(url)
+
+
+def test_a_killed_server_leaves_neither_port_nor_store_behind(demo_dir):
+    """granian serves from a worker process: when the main process is killed outright (no
+    chance to stop its worker), the worker notices and stops, releasing the store."""
     data, _ = demo_dir
     with serve_process("--data", data) as url:
-        assert requests.get(url + "/", timeout=10).headers["Server"] == "waitress"
-        assert _labels(url)
+        os.kill(url.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(url + "/", timeout=2)
+            except requests.RequestException:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the worker kept serving after its main process was killed")
+        while True:  # the worker exits once it has closed the store
+            try:
+                with open_store(data=data) as store:
+                    assert store.count() > 0
+                break
+            except Exception:
+                assert time.monotonic() < deadline, "the store stayed locked"
+                time.sleep(0.2)
 
 
 def test_read_only_workers_share_one_snapshot_and_refuse_writes(demo_dir, tmp_path):
