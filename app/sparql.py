@@ -42,9 +42,11 @@ SHORT_NAMES = {"json": "json", "xml": "srx", "csv": "csv", "tsv": "tsv", "turtle
                "rdfxml": "rdf", "rdf": "rdf"}
 
 
-@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
 def endpoint():
     """Dispatch on the SPARQL 1.1 Protocol operation the request carries."""
+    if request.method == "OPTIONS":
+        return Response(status=204, headers={"Allow": ALLOWED_METHODS})
     if request.method not in ("GET", "POST"):
         raise MethodNotAllowed(f"méthode {request.method} non permise ici (GET ou POST) / method "
                                f"{request.method} not allowed (use GET or POST)", rule="method")
@@ -57,9 +59,17 @@ def endpoint():
 
 
 @bp.after_request
-def _allow_header(response: Response) -> Response:
+def _protocol_headers(response: Response) -> Response:
+    """``Allow`` on a 405; CORS on every answer, errors included, so that a query editor on
+    another site (YASGUI, a notebook) reads results and messages alike. Public data only: a
+    browser never sends its cookies along with ``*``, so no session crosses sites."""
     if response.status_code == 405:
         response.headers["Allow"] = ALLOWED_METHODS
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS":  # a CORS preflight (a POST of application/sparql-query...)
+        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
 

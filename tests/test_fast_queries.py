@@ -117,8 +117,27 @@ def test_a_logged_in_curator_still_reads_private_graphs_over_http(site):
     assert [b["o"]["value"] for b in curator["results"]["bindings"]] == [SECRET_MAIL]
 
 
+def test_other_sites_tools_may_read_answers_and_errors(site):
+    """CORS: results and error messages alike, and the preflight of a cross-site POST."""
+    endpoint = site.url + "/sparql"
+    answers = [requests.get(endpoint, params={"query": LABEL}, timeout=30),
+               requests.get(endpoint, params={"query": "SELECT ?x WHERE { ?x ?y }"}, timeout=30),
+               requests.post(endpoint, data=LABEL.encode(), timeout=30,
+                             headers={"Content-Type": "application/sparql-query"})]
+    assert [a.status_code for a in answers] == [200, 400, 200]
+    assert all(a.headers["Access-Control-Allow-Origin"] == "*" for a in answers)
+    preflight = requests.options(endpoint, timeout=30, headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "content-type" in preflight.headers["Access-Control-Allow-Headers"].lower()
+
+
 def test_the_time_limit_is_answered_as_the_route_answers_it(site):
     """Last in this module: a runaway keeps its worker thread until it ends (limits.py)."""
     fast, route, took = _both(site, RUNAWAY)
     assert took and fast == route
     assert fast[0].startswith("503") and "délai" in json.loads(fast[2])["error"]
+
