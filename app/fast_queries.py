@@ -40,7 +40,7 @@ class FastQueries:
         self.answered = 0  # requests answered here, errors included (for tests and curious admins)
 
     def __call__(self, environ, start_response):
-        text = self._plain_query(environ)
+        text = self._plain_query(environ, self.flask_app.config["SESSION_COOKIE_NAME"])
         if text is not None and not query_scope.needs_parse(text):
             try:
                 chosen = choose_format(query_kind(text), "", environ.get("HTTP_ACCEPT", ""))
@@ -51,7 +51,7 @@ class FastQueries:
         return self.wrapped(environ, start_response)
 
     @staticmethod
-    def _plain_query(environ) -> str | None:
+    def _plain_query(environ, session_cookie: str) -> str | None:
         """The query of an anonymous ``GET /sparql?query=TEXT`` with nothing else, else None.
 
         Decoded as werkzeug decodes ``request.args`` (UTF-8, bad bytes kept percent-encoded);
@@ -60,7 +60,8 @@ class FastQueries:
         raw = environ.get("QUERY_STRING", "")
         if (not raw.startswith("query=") or "&" in raw or not raw.isascii()
                 or environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/sparql"
-                or "HTTP_AUTHORIZATION" in environ or "session" in environ.get("HTTP_COOKIE", "")):
+                or "HTTP_AUTHORIZATION" in environ
+                or session_cookie in environ.get("HTTP_COOKIE", "")):
             return None
         text = unquote_plus(raw[6:], errors="werkzeug.url_quote")
         return text if text.strip() else None

@@ -68,6 +68,19 @@ def test_the_fast_path_answers_exactly_as_the_route(site, case):
     assert SECRET_MAIL.encode() not in fast[2] and graphs.PRIVATE_CONTACTS.value.encode() not in fast[2]
 
 
+RAW = {
+    "plus for spaces": "query=ASK+%7B+%3Fs+%3Fp+%3Fo+%7D",
+    "a byte that is not UTF-8": "query=SELECT%20%3Fx%20WHERE%20%7B%20%3Fx%20%3Fp%20%22%FF%22%20%7D",
+    "accented letters": "query=SELECT%20%3Fx%20WHERE%20%7B%20%3Fx%20%3Fp%20%22%C3%A9t%C3%A9%22%20%7D",
+}
+
+
+@pytest.mark.parametrize("case", list(RAW))
+def test_the_query_string_is_read_as_flask_reads_it(site, case):
+    fast, route, took = _both(site, query_string=RAW[case])
+    assert took and fast == route and fast[0][:3] in ("200", "400")
+
+
 def test_what_the_cases_answer(site):
     """The comparisons above compare real answers: results, the cap, and errors."""
     label = _both(site, LABEL)[0]
