@@ -42,7 +42,7 @@ def _cors(response: Response) -> Response:
 
 def _reconciler() -> Reconciler:
     """The service over the app's store and catalogue (public entities only)."""
-    return Reconciler(kb.get_store(), catalogue.get()._reader(), kb.settings().iri_base)
+    return Reconciler(kb.get_store(), catalogue.get().reader(), kb.settings().iri_base)
 
 
 def _param(name: str) -> str | None:

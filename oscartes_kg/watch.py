@@ -217,7 +217,7 @@ def recent_matches(store, connection, query: Query, *, since: str | None = None,
 def catalogue_connection(catalogue):
     """A read connection to ``catalogue``'s file, brought up to date first (the catalogue
     rebuilds a missing or stale file before answering, as search does)."""
-    return catalogue._reader()
+    return catalogue.reader()
 
 
 def check_time(text: str) -> str:

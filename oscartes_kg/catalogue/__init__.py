@@ -130,7 +130,7 @@ class Catalogue:
 
         :raises StoreError: the catalogue had to be built and the store could not be read.
         """
-        connection = self._reader()
+        connection = self.reader()
         sets = bits.load(connection, str(self.path), index.meta(connection, "generation") or "")
         return query.search(connection, sets, text, filters, page, size)
 
@@ -139,19 +139,21 @@ class Catalogue:
                  limit: int = 5000) -> Features:
         """Map points in ``bbox`` (min lon, min lat, max lon, max lat), filtered by any of
         ``themes`` (a broader theme includes its narrower ones) and any of ``kinds``."""
-        return query.features(self._reader(), bbox, tuple(themes), tuple(kinds), limit)
+        return query.features(self.reader(), bbox, tuple(themes), tuple(kinds), limit)
 
     def terms(self, field: str) -> list[FacetValue]:
         """Every value of one facet field (e.g. the themes, for the map's filter), with the
         number of listed entities tagged with it, in label order."""
-        rows = self._reader().execute(
+        rows = self.reader().execute(
             "SELECT t.iri, t.label, t.label_en, t.parent, (SELECT count(*) FROM facet f "
             "WHERE f.term = t.id) FROM term t WHERE t.field = ? ORDER BY t.label", (field,))
         return [FacetValue(iri, label, label_en, count, parent)
                 for iri, label, label_en, parent, count in rows]
 
-    def _reader(self) -> sqlite3.Connection:
-        """This thread's connection to an up-to-date file (built first if needed)."""
+    def reader(self) -> sqlite3.Connection:
+        """This thread's connection to an up-to-date file (built first if needed), for the
+        modules that run their own SQL over the catalogue's tables (reconciliation, duplicate
+        detection, the watch)."""
         connection = self._connection()
         if not self._is_fresh(connection):
             with self._locked():

@@ -59,7 +59,7 @@ class Detector:
 
     def __init__(self, store):
         self.store = store
-        self.connection = catalogue.open_catalogue(store)._reader()
+        self.connection = catalogue.open_catalogue(store).reader()
         self.keys = key_index.KeyIndex(store)
         self.public = frozenset(graphs.public(store.graphs()))
         context = json.loads(index.meta(self.connection, "context") or "{}")

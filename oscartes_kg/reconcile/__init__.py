@@ -25,7 +25,7 @@ from the public graphs only. Scoring and the match rule: :mod:`.scoring`.
 >>> from oscartes_kg.store import open_store
 >>> with open_store(data=Path(tempfile.mkdtemp())) as store:
 ...     _ = bootstrap.init_store(store, demo=True)
-...     service = Reconciler(store, open_catalogue(store)._reader(), "https://w3id.org/oscartes/id/")
+...     service = Reconciler(store, open_catalogue(store).reader(), "https://w3id.org/oscartes/id/")
 ...     best = service.reconcile({"q0": {"query": "Maison Cocagne", "type": "organisation"}})["q0"]["result"][0]
 >>> best["id"], best["match"]
 ('organisation/maison-cocagne', True)
