@@ -1,6 +1,6 @@
 """Entity pages, their RDF documents and the home page over HTTP, at 100,000 organisations.
 
-Starts ``oscartes-kg serve --read-only`` (waitress) on a store, picks sample resources of each
+Starts ``oscartes-kg serve --read-only`` on a store, picks sample resources of each
 kind through ``/sparql``, then requests each page in turn with one client (keep-alive) and
 prints the median and p95 latency per kind, with the ratio to a static file served by the same
 process in the same run (the noisy machine's baseline). Targets (issue 4): an entity page under

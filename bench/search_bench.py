@@ -1,7 +1,7 @@
 """Search and map GeoJSON over HTTP at 100,000 organisations, and the catalogue rebuild time.
 
 Builds the catalogue of a COPY of the bench store with ``oscartes-kg reindex`` (timed: the
-rebuild figure), starts ``oscartes-kg serve --read-only`` (waitress) on it, then requests with
+rebuild figure), starts ``oscartes-kg serve --read-only`` on it, then requests with
 one client (keep-alive):
 
 - searches for words taken from random labels (seeded), one and two words, as the HTML page and
