@@ -78,7 +78,7 @@ def _run(query, values: dict[str, str]):
     store, services = kb.get_store(), kb.settings().partner_endpoints
     federated = "SERVICE" in query.sparql.upper()  # the pool of queries that call partners
     outcome = kb.runner(federated=federated).run(
-        lambda: query.run(store, values, include_private=False, services=services))
+        lambda: query.run(store, values, include_private=False, services=services, lazy=True))
     return outcome
 
 

@@ -147,7 +147,8 @@ def answer_query(text: str, dataset: dict, role: str | None, chosen, *, store, s
                                     named_graph_uris=dataset["named"]).query_options()
     else:
         options = _plain_options(role, every)
-    outcome = runner(federated=bool(inspection.services)).run(lambda: store.query(text, **options))
+    outcome = runner(federated=bool(inspection.services)).run(
+        lambda: store.query(text, lazy=True, **options))
     if outcome.kind == "solutions" and chosen.extension == "json":  # the common case, made once
         body = solutions_json(outcome.variables, outcome.rows)
     else:

@@ -54,21 +54,31 @@ class Dump:
 
 
 def _write_nquads(store, public: list, output) -> None:
-    """Every quad of every public graph, gzip-compressed N-Quads (graph names kept)."""
+    """Every quad of every public graph, gzip-compressed N-Quads (graph names kept).
+
+    Graphs are streamed (``lazy=True``: millions of quads at 100,000 organisations), and each
+    lazy iterator is read to the end and dropped inside one call, on this thread: pyoxigraph's
+    may only be freed where they were made (see :mod:`oscartes_kg.store`).
+    """
     # Level 6 (gzip's own default) rather than Python's 9: much faster, a few % larger.
     with gzip.GzipFile(fileobj=output, mode="wb", mtime=0, compresslevel=6) as compressed:
         for graph in public:
-            ox.serialize(store.quads(graph=graph), compressed, ox.RdfFormat.N_QUADS)
+            ox.serialize(store.quads(graph=graph, lazy=True), compressed, ox.RdfFormat.N_QUADS)
 
 
 def _write_turtle(store, public: list, output) -> None:
-    """The union of the public graphs as one Turtle document, with the project's prefixes."""
+    """The union of the public graphs as one Turtle document, with the project's prefixes.
+
+    The triples are streamed (``lazy=True``), read to the end and dropped inside one call.
+    """
     if not public:
         return
-    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=public, named_graphs=public)
     # oscid: is left out: its local names hold slashes, which Turtle would escape (oscid:a\/b).
     prefixes = {name: iri for name, iri in PREFIXES.items() if name != "oscid"}
-    ox.serialize(triples, output, ox.RdfFormat.TURTLE, prefixes=prefixes)
+    # no local name for the lazy triples: an error's traceback (a full disk) would keep them
+    ox.serialize(store.query("CONSTRUCT WHERE { ?s ?p ?o }", default_graph=public,
+                             named_graphs=public, lazy=True),
+                 output, ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 
 DUMPS: dict[str, Dump] = {

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from .errors import Busy, OscartesError, QueryError, QueryTimeout, StoreError
+from .store import Solutions
 
 __all__ = ["Limits", "Outcome", "Runner", "solutions_json"]
 
@@ -122,7 +123,7 @@ class Runner:
         try:
             if isinstance(result, ox.QueryBoolean):
                 return Outcome("boolean", boolean=bool(result))
-            kind = "solutions" if isinstance(result, ox.QuerySolutions) else "triples"
+            kind = "solutions" if isinstance(result, (ox.QuerySolutions, Solutions)) else "triples"
             outcome = Outcome(kind, variables=[v.value for v in result.variables]
                               if kind == "solutions" else [])
             cap = self.limits.max_rows

@@ -49,7 +49,7 @@ import pyoxigraph as ox
 
 from . import graphs, resources
 from .errors import NotFound, UsageError
-from .store import sparql_term
+from .store import Solutions, sparql_term
 
 __all__ = ["Param", "NamedQuery", "get", "all_queries", "run_text", "render", "read", "check_services"]
 
@@ -156,18 +156,19 @@ class NamedQuery:
         return SERVICE_PARAM.sub(lambda match: _service(match, bindings, iris), text)
 
     def run(self, store, values: dict[str, str] | None = None, *, include_private: bool = False,
-            services: Iterable[str] | None = None):
+            services: Iterable[str] | None = None, lazy: bool = False):
         """Run on ``store`` (embedded or remote) with the public graphs as dataset (all graphs
         if ``include_private``); ``values`` are typed by :meth:`bind` and written by :meth:`text`.
         ``SERVICE`` may call the endpoints of ``services`` only (default: the allowlist of the
-        environment's settings).
+        environment's settings). ``lazy`` as in ``Store.query``: only for a caller that reads
+        the results to the end and drops them in one function, on its own thread.
 
         :raises UsageError: a parameter is missing, unknown or of the wrong type.
         :raises Forbidden: a ``SERVICE`` to an endpoint outside the allowlist.
         """
         text = self.text(values)
         check_services(text, services)
-        return _execute(store, text, include_private, skip=self.skipped_graphs)
+        return _execute(store, text, include_private, skip=self.skipped_graphs, lazy=lazy)
 
     @property
     def skipped_graphs(self) -> frozenset:
@@ -278,17 +279,18 @@ def run_text(store, sparql: str, *, include_private: bool = False,
     return _execute(store, sparql, include_private)
 
 
-def _execute(store, sparql: str, include_private: bool, skip: frozenset = frozenset()):
+def _execute(store, sparql: str, include_private: bool, skip: frozenset = frozenset(),
+             lazy: bool = False):
     names = store.graphs()
     dataset = names if include_private else graphs.public(names)
     if dataset and len(dataset) == len(names) and store.backend == "embedded":
         # Nothing is hidden: the union of every graph is the same dataset, and 1.3-3.8x faster
         # than a list of graphs on pyoxigraph (bench/RESULTS.md).
-        return store.query(sparql, union_default_graph=True)
+        return store.query(sparql, union_default_graph=True, lazy=lazy)
     dataset = [g for g in dataset if g not in skip]
     # An empty list would mean "the store's default graph": keep the dataset empty instead.
     dataset = dataset or [ox.NamedNode(graphs.BASE + "empty")]
-    return store.query(sparql, default_graph=dataset, named_graphs=dataset)
+    return store.query(sparql, default_graph=dataset, named_graphs=dataset, lazy=lazy)
 
 
 def render(result, output: str) -> str:
@@ -296,7 +298,7 @@ def render(result, output: str) -> str:
     if isinstance(result, ox.QueryBoolean):
         return {"json": '{"head": {}, "boolean": %s}\n' % str(bool(result)).lower()}.get(
             output, f"{'true' if result else 'false'}\n")
-    if isinstance(result, ox.QuerySolutions):
+    if isinstance(result, (Solutions, ox.QuerySolutions)):
         if output == "turtle":
             raise UsageError("--format turtle est pour CONSTRUCT/DESCRIBE / turtle is for graphs")
         if output == "table":

@@ -1,7 +1,10 @@
 """The named queries of queries/*.rq, run on a real embedded store holding the demo data."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import json
 import re
 
 import pyoxigraph as ox
@@ -10,7 +13,7 @@ import pytest
 from oscartes_kg import derived, graphs, queries
 from oscartes_kg.bootstrap import init_store
 from oscartes_kg.errors import UsageError
-from oscartes_kg.store import open_store
+from oscartes_kg.store import Solutions, Triples, open_store
 
 OSC = "https://w3id.org/oscartes/ns#"
 ID = "https://w3id.org/oscartes/id/"
@@ -184,7 +187,37 @@ def test_queries_header_is_bilingual_and_params_are_used(query):
 @pytest.mark.parametrize("query", queries.all_queries(), ids=lambda q: q.name)
 def test_queries_parse_and_run_without_parameters(demo_store, query):
     """Every query is valid SPARQL for Oxigraph and runs on the demo with no parameter."""
-    assert isinstance(query.run(demo_store), ox.QuerySolutions)
+    assert isinstance(query.run(demo_store), Solutions)
+
+
+def test_queries_run_lazy_gives_pyoxigraph_lazy_rows(demo_store):
+    """``lazy=True`` reaches the store: the web's query pool streams and drops them itself."""
+    query = queries.get("actors_by_theme_and_commune")
+    lazy = query.run(demo_store, lazy=True)
+    assert isinstance(lazy, ox.QuerySolutions)
+    streamed = sorted(str(tuple(row)) for row in lazy)
+    del lazy  # on this thread, as every lazy caller must
+    assert streamed and streamed == sorted(str(tuple(row)) for row in query.run(demo_store))
+
+
+def test_render_reads_what_the_store_returns(demo_store):
+    text = ("SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+            "ORDER BY ?s ?label LIMIT 5")
+    expected = [(row["s"].value, row["label"].value) for row in queries.run_text(demo_store, text)]
+    assert len(expected) == 5
+    table = queries.render(queries.run_text(demo_store, text), "table").splitlines()
+    assert table[0].split() == ["s", "label"] and len(table) == 2 + len(expected)
+    assert [line.split()[0] for line in table[2:]] == [s for s, _ in expected]
+    as_csv = queries.render(queries.run_text(demo_store, text), "csv")
+    assert list(csv.reader(io.StringIO(as_csv))) == [["s", "label"], *map(list, expected)]
+    document = json.loads(queries.render(queries.run_text(demo_store, text), "json"))
+    assert [(b["s"]["value"], b["label"]["value"]) for b in document["results"]["bindings"]] == expected
+    assert queries.render(queries.run_text(demo_store, "ASK { ?s ?p ?o }"), "table") == "true\n"
+    graph = queries.run_text(
+        demo_store, "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }")
+    assert isinstance(graph, Triples)
+    turtle = queries.render(graph, "turtle")
+    assert {q.subject.value for q in ox.parse(turtle, ox.RdfFormat.TURTLE)} >= {s for s, _ in expected}
 
 
 def test_queries_string_value_with_quotes_and_braces_is_bound_not_injected(demo_store):

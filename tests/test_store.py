@@ -1,23 +1,27 @@
 """The store API: the same tests on the embedded and the remote backend, then embedded-only guarantees."""
 from __future__ import annotations
 
+import gc
 import io
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from pyoxigraph import (
-    BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions, QueryTriples,
-    RdfFormat, Triple, parse,
+    BaseDirection, BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean,
+    QueryResultsFormat, QuerySolution, QuerySolutions, QueryTriples, RdfFormat, Triple, Variable,
+    parse, parse_query_results,
 )
 
 from oscartes_kg.errors import QueryError, StoreError, StoreLocked
-from oscartes_kg.store import Store, open_store
+from oscartes_kg.store import Solutions, Store, Triples, open_store
 from oscartes_kg.store.embedded import JOURNAL_GRAPHS, JOURNAL_QUADS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,10 +64,52 @@ def test_insert_then_read_back(filled: Store):
     assert list(filled.quads(object=TRICKY)) == [DATA[2]]
 
 
-def test_select_returns_pyoxigraph_solutions(filled: Store):
+def test_select_returns_solutions_read_to_the_end(filled: Store):
     rows = filled.query("SELECT ?name WHERE { GRAPH ?g { ?who <http://example.org/name> ?name } }")
-    assert isinstance(rows, QuerySolutions)
+    assert isinstance(rows, Solutions)
     assert {row["name"] for row in rows} == {Literal("Alice"), TRICKY}
+    assert list(rows) == []  # iterable once, like pyoxigraph's QuerySolutions
+
+
+def test_solutions_read_like_pyoxigraph_ones(filled: Store):
+    text = ("SELECT ?who ?name ?nothing WHERE { GRAPH ?g { ?who <http://example.org/name> ?name } }"
+            " ORDER BY ?who")
+    rows = filled.query(text)
+    assert rows.variables == [Variable("who"), Variable("name"), Variable("nothing")]
+    first = next(rows)
+    assert isinstance(first, QuerySolution)
+    assert (first["who"], first[1], first[Variable("nothing")]) == (ALICE, Literal("Alice"), None)
+    who, name, nothing = next(rows)
+    assert (who, name, nothing) == (BOB, TRICKY, None)
+    with pytest.raises(StopIteration):
+        next(rows)
+    assert [(row["who"], row["name"]) for row in filled.query(text)] == [
+        (ALICE, Literal("Alice")), (BOB, TRICKY)]
+
+
+@pytest.mark.parametrize("fmt", [QueryResultsFormat.JSON, QueryResultsFormat.XML,
+                                 QueryResultsFormat.CSV, QueryResultsFormat.TSV])
+def test_solutions_serialize_as_pyoxigraph_does(filled: Store, fmt: QueryResultsFormat):
+    filled.insert([Quad(BlankNode("b1"), NAME, Literal("x\ty", language="ar",
+                                                       direction=BaseDirection.RTL), C)])
+    # a stored blank node, a tab, a base direction, a triple term, a datatype, an unbound value
+    text = ("SELECT ?who ?name ?t ?n ?none WHERE { GRAPH ?g { ?who <http://example.org/name> "
+            '?name } BIND(<<( <http://example.org/s> <http://example.org/p> "x"@en--ltr )>> AS ?t)'
+            " BIND(42 AS ?n) } ORDER BY ?name")
+    expected = [tuple(row) for row in filled.query(text)]
+    assert any(isinstance(row[0], BlankNode) for row in expected)
+    body = filled.query(text).serialize(format=fmt)
+    # byte for byte what pyoxigraph's own lazy results write (the remote backend has no lazy ones)
+    assert body == filled.query(text, lazy=True).serialize(format=fmt)
+    if fmt != QueryResultsFormat.CSV:  # CSV keeps plain values only
+        parsed = parse_query_results(body, fmt)
+        assert [v.value for v in parsed.variables] == ["who", "name", "t", "n", "none"]
+        assert [tuple(row) for row in parsed] == expected
+    output = io.BytesIO()
+    rows = filled.query(text)
+    next(rows)
+    assert rows.serialize(output, fmt) is None  # like pyoxigraph: the rows not read yet
+    assert output.getvalue() == filled.query(text + " OFFSET 1").serialize(format=fmt)
 
 
 def test_substitutions_bind_values_without_injection(filled: Store):
@@ -89,20 +135,122 @@ def test_default_graph_and_named_graphs_restrict_the_dataset(filled: Store):
     assert list(filled.query(everything, named_graphs=[A])) == []
 
 
-def test_construct_returns_pyoxigraph_triples(filled: Store):
-    result = filled.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://example.org/graph/a> { ?s ?p ?o } }")
-    assert isinstance(result, QueryTriples)
+def test_construct_returns_triples_read_to_the_end(filled: Store):
+    text = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <http://example.org/graph/a> { ?s ?p ?o } }"
+    result = filled.query(text)
+    assert isinstance(result, Triples)
     assert set(result) == {_triple(q) for q in DATA[:2]}
+    assert list(result) == []  # iterable once, like pyoxigraph's QueryTriples
+    first = next(filled.query(text))
+    assert isinstance(first, Triple) and first in {_triple(q) for q in DATA[:2]}
     output = io.BytesIO()
-    filled.query("CONSTRUCT WHERE { ?s ?p ?o }").serialize(output, RdfFormat.N_TRIPLES)
+    assert filled.query("CONSTRUCT WHERE { ?s ?p ?o }").serialize(output, RdfFormat.N_TRIPLES) is None
     assert {_triple(q) for q in parse(output.getvalue(), RdfFormat.N_TRIPLES)} == {_triple(DATA[3])}
+    turtle = filled.query(text).serialize(format=RdfFormat.TURTLE)
+    assert set(parse(turtle, RdfFormat.TURTLE)) == {Quad(*_triple(q)) for q in DATA[:2]}
 
 
 def test_ask(filled: Store):
     yes = filled.query("ASK { GRAPH ?g { ?s <http://example.org/knows> ?o } }")
     no = filled.query("ASK { ?s <http://example.org/knows> ?o }")
-    assert isinstance(yes, QueryBoolean)
+    assert isinstance(yes, QueryBoolean)  # pyoxigraph's own: any thread may free it
     assert (bool(yes), bool(no)) == (True, False)
+
+
+def test_quads_are_read_to_the_end(filled: Store):
+    found = filled.quads(subject=ALICE)
+    assert type(found) is type(iter([]))  # an iterator over a list: any thread may free it
+    assert next(found) in DATA[:2] and set(found) | set(filled.quads(subject=ALICE)) == set(DATA[:2])
+
+
+# pyoxigraph's lazy results: freed on another thread than their own, they leak and raise
+# "... is unsendable, but is being dropped on another thread" (PyO3).
+UNSENDABLE = (QuerySolutions, QueryTriples,
+              type(pyoxigraph.Store().quads_for_pattern(None, None, None)))
+QUERIES = {"select": "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+           "construct": "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+           "ask": "ASK { GRAPH ?g { ?s ?p ?o } }"}
+
+
+def _freed_on_another_thread(make) -> list[str]:
+    """Make a result on this thread inside a reference cycle (what rdflib's parser errors
+    create), let the garbage collector free it on another thread, and return the unraisable
+    errors that freeing raised."""
+    errors: list[str] = []
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda found: errors.append(f"{found.exc_type.__name__}: {found.exc_value}")
+    gc.collect()
+    gc.disable()  # no collection on this thread before the other one's
+    try:
+        cycle: dict = {"result": make()}
+        cycle["self"] = cycle
+        del cycle
+        collector = threading.Thread(target=gc.collect)
+        collector.start()
+        collector.join()
+    finally:
+        gc.enable()
+        sys.unraisablehook = hook
+    return errors
+
+
+def _reachable(root, depth: int = 6) -> list:
+    """Every object ``root`` refers to, directly or through up to ``depth`` steps."""
+    seen, found, layer = {id(root)}, [root], [root]
+    for _ in range(depth):
+        layer = [o for parent in layer for o in gc.get_referents(parent) if id(o) not in seen]
+        seen.update(id(o) for o in layer)
+        found += layer
+    return found
+
+
+def _started(result):
+    """``result`` after one row was read, as a caller that stops early leaves it."""
+    if not isinstance(result, QueryBoolean):
+        next(result)
+    return result
+
+
+@pytest.mark.parametrize("kind", sorted(QUERIES))
+def test_results_may_be_freed_on_another_thread(filled: Store, kind: str):
+    assert _freed_on_another_thread(lambda: filled.query(QUERIES[kind])) == []
+    result = filled.query(QUERIES[kind])
+    assert not [o for o in _reachable(result) if isinstance(o, UNSENDABLE)]
+    assert _freed_on_another_thread(lambda: filled.quads()) == []
+    assert _freed_on_another_thread(lambda: _started(filled.query(QUERIES[kind]))) == []
+
+
+def test_lazy_results_are_caught_when_freed_on_another_thread():
+    """The check above sees the bug: pyoxigraph's lazy results (``lazy=True``) freed there."""
+    with open_store() as store:
+        store.insert(DATA)
+        lazy = _freed_on_another_thread(lambda: store.query(QUERIES["select"], lazy=True))
+        assert lazy and "unsendable" in lazy[0]
+        assert _freed_on_another_thread(lambda: store.quads(lazy=True))
+
+
+def test_lazy_streams_on_the_embedded_store(embedded_store: Store):
+    # A million rows, no LIMIT: a lazy caller reads three and stops.
+    text = ("SELECT * WHERE { VALUES ?a { " + " ".join(map(str, range(100))) + " } "
+            "VALUES ?b { " + " ".join(map(str, range(100))) + " } "
+            "VALUES ?c { " + " ".join(map(str, range(100))) + " } }")
+    rows = embedded_store.query(text, lazy=True)
+    assert isinstance(rows, QuerySolutions)
+    assert [v.value for v in rows.variables] == ["a", "b", "c"]
+    assert len([next(rows) for _ in range(3)]) == 3
+    del rows  # on this thread, as every lazy caller must
+    embedded_store.insert(DATA)
+    quads = embedded_store.quads(graph=A, lazy=True)
+    assert isinstance(quads, UNSENDABLE) and set(quads) == set(DATA[:2])
+    del quads
+
+
+def test_lazy_on_the_remote_store_gives_the_same_results(remote_store: Store):
+    remote_store.insert(DATA)
+    rows = remote_store.query(QUERIES["select"], lazy=True)
+    assert isinstance(rows, Solutions)
+    assert {(r["s"], r["p"], r["o"], r["g"]) for r in rows} == {tuple(q) for q in DATA[:3]}
+    assert set(remote_store.quads(graph=A, lazy=True)) == set(DATA[:2])
 
 
 def test_malformed_query_gives_parser_message(filled: Store):
@@ -199,6 +347,15 @@ def test_remote_unreachable_names_the_url():
         assert caught.value.__cause__ is None and caught.value.__suppress_context__
         with pytest.raises(StoreError, match=r"http://127\.0\.0\.1:9/update"):
             store.insert(DATA)
+
+
+def test_remote_cut_answer_fails_inside_query(remote_store: Store):
+    # Oxigraph's server answers a failing SERVICE with HTTP 200 and a cut body (PITFALLS.md):
+    # the rows are read to the end inside query(), so the caller gets a StoreError there.
+    text = ("SELECT * WHERE { { VALUES ?x { 1 2 } } UNION "
+            "{ SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } } }")
+    with pytest.raises(StoreError, match="broken answer"):
+        remote_store.query(text)
 
 
 def test_remote_read_only_refuses_writes(oxigraph_server: str):

@@ -1,8 +1,20 @@
 """One store API over two backends: pyoxigraph on disk ("embedded") and a SPARQL server ("remote").
 
-Terms are pyoxigraph terms and query results are pyoxigraph's own result objects on both
-backends, so callers (and the SPARQL endpoint's ``.serialize(format=...)``) never see which one
-answers. Callers use :func:`open_store`; they never import a backend module directly.
+Terms are pyoxigraph terms on both backends, and so are a query's rows (``QuerySolution``),
+triples and booleans (``QueryBoolean``), so callers never see which backend answers. Callers use
+:func:`open_store`; they never import a backend module directly.
+
+``Store.query`` reads a SELECT or CONSTRUCT to the end inside the call and returns
+:class:`Solutions` or :class:`Triples`, never pyoxigraph's lazy ``QuerySolutions``/``QueryTriples``
+(nor ``quads()`` its ``QuadIter``). Those are PyO3 "unsendable" objects: freed on another thread
+than the one that made them, they leak (their RocksDB snapshot stays pinned) and raise
+"PyQuerySolutions is unsendable, but is being dropped on another thread". That happens without
+any thread handing them over: rdflib's SPARQL parser (pyparsing) keeps exceptions whose
+tracebacks hold every frame up the stack, so a frame holding a lazy result ends up in a
+reference cycle, and the garbage collector frees the cycle on whichever thread allocates next (a
+server thread, a query-pool thread). A few callers must stream (the SPARQL endpoint's query
+pool, the public dumps): they ask ``lazy=True``, read the result to the end and drop it in one
+function on their own thread.
 """
 from __future__ import annotations
 
@@ -12,17 +24,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO, Protocol, Union, runtime_checkable
 
-from pyoxigraph import (
-    BlankNode, DefaultGraph, Literal, NamedNode, Quad, QueryBoolean, QuerySolutions,
-    QueryTriples, RdfFormat, Triple,
-)
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple
 
 from oscartes_kg.errors import QueryError
+from oscartes_kg.store.results import LazyResult, QueryResult, Solutions, Triples, materialize
 
-__all__ = ["Store", "open_store", "BACKENDS", "Term", "QueryResult"]
+__all__ = ["Store", "open_store", "BACKENDS", "Term", "QueryResult", "LazyResult", "Solutions",
+           "Triples", "materialize"]
 
 Term = Union[NamedNode, BlankNode, Literal]
-QueryResult = Union[QuerySolutions, QueryBoolean, QueryTriples]
 
 #: Backend name -> "module:class", imported on first use (rdflib's plugin registry, Skosmos's
 #: getSparqlImplementation): adding a backend is one line here.
@@ -41,8 +51,17 @@ class Store(Protocol):
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[NamedNode] | None = None,
               named_graphs: Sequence[NamedNode] | None = None,
-              union_default_graph: bool = False) -> QueryResult:
+              union_default_graph: bool = False, lazy: bool = False) -> QueryResult | LazyResult:
         """Run a SPARQL query; values in ``substitutions`` are bound, never formatted into text.
+
+        A SELECT gives :class:`Solutions`, a CONSTRUCT or DESCRIBE :class:`Triples`, both read
+        to the end inside the call, and an ASK pyoxigraph's ``QueryBoolean``: objects any thread
+        may free. pyoxigraph's lazy results may only be freed on the thread that made them, and
+        one caught in a reference cycle (rdflib's SPARQL parser keeps tracebacks that hold
+        every frame up the stack) is freed by the garbage collector on any thread: a leak and
+        an "unsendable" RuntimeError. ``lazy=True`` returns pyoxigraph's own lazy results on
+        the embedded store (the same as without it on the remote one), for a caller that
+        streams many rows and reads them to the end and drops them within one function.
 
         When ``default_graph`` or ``named_graphs`` is given the dataset is exactly these graphs
         (SPARQL 1.1 Protocol, section 2.1.4): a graph not listed is invisible, also to ``GRAPH ?g``.
@@ -50,7 +69,8 @@ class Store(Protocol):
         included (for validation and operators, never for public routes); it is much faster
         than listing the graphs on the embedded store.
 
-        :raises QueryError: the query is malformed (the message has the parser's text).
+        :raises QueryError: the query is malformed (the message has the parser's text) or
+            failed while its rows were read (a failing ``SERVICE``).
         :raises StoreError: the store cannot be read.
         """
 
@@ -82,8 +102,12 @@ class Store(Protocol):
 
     def quads(self, subject: NamedNode | BlankNode | None = None,
               predicate: NamedNode | None = None, object: Term | None = None,
-              graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]:
-        """Yield the quads matching a pattern (None matches anything, in any graph)."""
+              graph: NamedNode | BlankNode | DefaultGraph | None = None, *,
+              lazy: bool = False) -> Iterator[Quad]:
+        """Iterate over the quads matching a pattern (None matches anything, in any graph),
+        read to the end inside the call (an iterator over a list, which any thread may free);
+        ``lazy=True`` streams them on the embedded store, for a caller that reads them to the
+        end and drops them within one function (see ``query``)."""
 
     def outgoing(self, nodes: Iterable[NamedNode | BlankNode]) -> list[Quad]:
         """Return every quad whose subject is one of ``nodes``, in any graph."""
@@ -273,13 +297,3 @@ def replace_graph_update(graph: NamedNode, quads: Iterable[Quad | Triple]) -> st
     """Write one update that empties ``graph`` then fills it with ``quads`` (atomic on the server)."""
     text, _ = insert_data(quads, graph)
     return f"DROP SILENT GRAPH {sparql_term(graph)} ;\n{text}"
-
-
-def triples_result(triples: Iterable[Triple]) -> QueryTriples:
-    """Turn triples into a real pyoxigraph ``QueryTriples`` (through a small in-memory store)."""
-    from pyoxigraph import Store as MemoryStore
-
-    memory = MemoryStore()
-    memory.extend(Quad(t.subject, t.predicate, t.object) for t in triples)
-    return memory.query("CONSTRUCT WHERE { ?s ?p ?o }")
-

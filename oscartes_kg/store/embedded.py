@@ -23,8 +23,8 @@ from pyoxigraph import Store as OxigraphStore
 from oscartes_kg.durable import fsync_directory
 from oscartes_kg.errors import QueryError, StoreError, StoreLocked
 from oscartes_kg.store import (
-    QueryResult, Store, Term, data_update, replace_graph_update, sparql_term,
-    syntax_message,
+    LazyResult, QueryResult, Store, Term, data_update, materialize, replace_graph_update,
+    sparql_term, syntax_message,
 )
 
 __all__ = ["EmbeddedStore", "BULK_THRESHOLD", "JOURNAL_QUADS", "JOURNAL_GRAPHS"]
@@ -130,16 +130,17 @@ class EmbeddedStore(Store):
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[NamedNode] | None = None,
               named_graphs: Sequence[NamedNode] | None = None,
-              union_default_graph: bool = False) -> QueryResult:
-        """Run a SPARQL query with pyoxigraph (substitutions follow SEP-0007).
+              union_default_graph: bool = False, lazy: bool = False) -> QueryResult | LazyResult:
+        """Run a SPARQL query with pyoxigraph (substitutions follow SEP-0007), and read its
+        results to the end here (``lazy=True``: pyoxigraph's own lazy results; see ``Store``).
 
         Unlike pyoxigraph, giving only ``default_graph`` hides every named graph too (SPARQL
         1.1 Protocol semantics, same as the remote backend): nothing unlisted is reachable.
         In a SELECT, a substituted variable must be projected (pyoxigraph's rule; keep it for
-        the remote backend too). Results are lazy: an error while iterating them comes as
-        pyoxigraph's own OSError.
+        the remote backend too). Lazy results raise pyoxigraph's own errors while they are read.
 
-        :raises QueryError: the query is malformed or refused.
+        :raises QueryError: the query is malformed or refused, or failed while read.
+        :raises StoreError: the store cannot be read.
         """
         options: dict = {}
         if substitutions:
@@ -152,16 +153,28 @@ class EmbeddedStore(Store):
             options["named_graphs"] = list(named_graphs or [])
         try:
             with self._translated(refused=QueryError):
-                return self._db.query(sparql, **options)
+                results = self._db.query(sparql, **options)
         except QueryError as error:
             raise QueryError(syntax_message(error.message, sparql), rule="syntax") from None
+        if lazy:
+            return results
+        try:
+            with self._translated(refused=QueryError):
+                return materialize(results)
+        finally:
+            del results  # an error's traceback keeps this frame: it must not keep them too
 
     def quads(self, subject: NamedNode | BlankNode | None = None,
               predicate: NamedNode | None = None, object: Term | None = None,
-              graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]:
-        """Yield the quads matching a pattern (None matches anything, in any graph)."""
+              graph: NamedNode | BlankNode | DefaultGraph | None = None, *,
+              lazy: bool = False) -> Iterator[Quad]:
+        """Iterate over the quads matching a pattern (None matches anything, in any graph),
+        read to the end here, or pyoxigraph's lazy iterator with ``lazy=True`` (see
+        ``Store.quads``)."""
         with self._translated():
-            return self._db.quads_for_pattern(subject, predicate, object, graph)
+            if lazy:
+                return self._db.quads_for_pattern(subject, predicate, object, graph)
+            return iter(list(self._db.quads_for_pattern(subject, predicate, object, graph)))
 
     def outgoing(self, nodes: Iterable[NamedNode | BlankNode]) -> list[Quad]:
         """Return every quad whose subject is one of ``nodes``, in any graph."""
@@ -189,9 +202,9 @@ class EmbeddedStore(Store):
         with self._translated():
             if graph is None:
                 return len(self._db)
-            rows = self._db.query(
-                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}")
-            return int(next(rows)["n"].value)
+            # no local name for pyoxigraph's lazy results: an error's traceback would keep them
+            text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {sparql_term(graph)} {{ ?s ?p ?o }} }}"
+            return int(next(self._db.query(text))["n"].value)
 
     def dump(self, output: BinaryIO, format: RdfFormat) -> None:
         """Write every graph (N-Quads, TriG, JSON-LD) or the union of all graphs (Turtle...)."""
@@ -199,8 +212,8 @@ class EmbeddedStore(Store):
             if format.supports_datasets:
                 self._db.dump(output, format)
             else:
-                union = self._db.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-                union.serialize(output, format)
+                self._db.query("CONSTRUCT WHERE { ?s ?p ?o }",
+                               use_default_graph_as_union=True).serialize(output, format)
 
     # --- writing --------------------------------------------------------------------------------
 

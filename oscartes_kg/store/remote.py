@@ -1,14 +1,14 @@
 """The remote backend: a SPARQL 1.1 server (Oxigraph, Fuseki...) over the Protocol and the Graph Store Protocol.
 
-Answers are parsed with pyoxigraph so that results have the embedded backend's types. Differences
-from the embedded backend, all due to SPARQL itself:
+Answers are parsed with pyoxigraph and read to the end inside ``query`` (the embedded backend's
+:class:`~oscartes_kg.store.Solutions` and :class:`~oscartes_kg.store.Triples`; ``lazy=True``
+changes nothing here, the body is already fetched whole). Differences from the embedded backend,
+all due to SPARQL itself:
 
 - ``substitutions`` become a trailing ``VALUES`` clause, joined after the WHERE clause (SPARQL
   1.1 section 18.2.4.3) instead of substituted before it (SEP-0007): a substituted variable must
   appear in a triple pattern; one used only in FILTER/BIND, or not grouped by, is not bound there.
   Blank nodes cannot be substituted (SPARQL's VALUES has none).
-- CONSTRUCT/DESCRIBE results are a real ``QueryTriples`` built from the server's N-Triples
-  answer, so their order may differ from the server's.
 - Blank nodes cannot be looked up (``quads``/``outgoing`` skip them), and inserted blank nodes get
   new ids from the server.
 """
@@ -20,15 +20,14 @@ from typing import BinaryIO
 
 import requests
 from pyoxigraph import (
-    BlankNode, DefaultGraph, NamedNode, Quad, QueryResultsFormat, QuerySolutions, RdfFormat,
-    Triple, parse,
+    BlankNode, DefaultGraph, NamedNode, Quad, QueryResultsFormat, RdfFormat, Triple, parse,
     parse_query_results, serialize,
 )
 
 from oscartes_kg.errors import QueryError, StoreError
 from oscartes_kg.store import (
-    QueryResult, Store, Term, data_update, insert_data, replace_graph_update, sparql_term,
-    syntax_message, triples_result, values_clause,
+    QueryResult, Store, Term, Triples, data_update, insert_data, materialize,
+    replace_graph_update, sparql_term, syntax_message, values_clause,
 )
 
 __all__ = ["RemoteStore", "default_update_url"]
@@ -103,8 +102,9 @@ class RemoteStore(Store):
     def query(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None,
               default_graph: Sequence[NamedNode] | None = None,
               named_graphs: Sequence[NamedNode] | None = None,
-              union_default_graph: bool = False) -> QueryResult:
-        """Run a query with a SPARQL 1.1 Protocol POST; answers are parsed by pyoxigraph.
+              union_default_graph: bool = False, lazy: bool = False) -> QueryResult:
+        """Run a query with a SPARQL 1.1 Protocol POST; answers are parsed by pyoxigraph and
+        read to the end here, whatever ``lazy`` says (see ``Store.query``).
 
         :raises QueryError: the server refused the query (its parser's message is kept).
         :raises StoreError: the server cannot be reached or gave a broken answer.
@@ -126,22 +126,20 @@ class RemoteStore(Store):
         return self._results(response)
 
     def _results(self, response: requests.Response) -> QueryResult:
-        """Parse an answer by its content type into pyoxigraph's result objects."""
+        """Parse an answer by its content type and read it to the end.
+
+        Reading it here also surfaces a cut body as a StoreError: Oxigraph answers a failing
+        SERVICE with HTTP 200 and a cut body (PITFALLS.md).
+        """
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         results_format = QueryResultsFormat.from_media_type(media_type) if media_type else None
         rdf_format = RdfFormat.from_media_type(media_type) if media_type else None
         try:
             if results_format is not None:
-                # Parse once to the end first: Oxigraph answers a failing SERVICE with HTTP 200
-                # and a cut body (PITFALLS.md), which would otherwise fail in the caller's loop.
-                results = parse_query_results(response.content, results_format)
-                if isinstance(results, QuerySolutions):
-                    for _ in results:
-                        pass
-                    results = parse_query_results(response.content, results_format)
-                return results
+                # no local name for the lazy results: an error's traceback would keep them
+                return materialize(parse_query_results(response.content, results_format))
             if rdf_format is not None:
-                return triples_result(parse(response.content, rdf_format))
+                return Triples([quad.triple for quad in parse(response.content, rdf_format)])
         except SyntaxError as error:
             raise StoreError(f"The SPARQL server {response.url} gave a broken answer: {error}") from None
         raise StoreError(f"The SPARQL server {response.url} answered with an unexpected type "
@@ -149,10 +147,12 @@ class RemoteStore(Store):
 
     def quads(self, subject: NamedNode | BlankNode | None = None,
               predicate: NamedNode | None = None, object: Term | None = None,
-              graph: NamedNode | BlankNode | DefaultGraph | None = None) -> Iterator[Quad]:
-        """Yield the quads matching a pattern (None matches anything, in any graph).
+              graph: NamedNode | BlankNode | DefaultGraph | None = None, *,
+              lazy: bool = False) -> Iterator[Quad]:
+        """Iterate over the quads matching a pattern (None matches anything, in any graph),
+        read to the end here whatever ``lazy`` says.
 
-        Blank nodes cannot be looked up on a server: a pattern with one yields nothing.
+        Blank nodes cannot be looked up on a server: a pattern with one finds nothing.
         """
         if any(isinstance(term, BlankNode) for term in (subject, object, graph)):
             return iter(())
@@ -166,7 +166,7 @@ class RemoteStore(Store):
         else:
             where = f"GRAPH {sparql_term(graph)} {{ {triple} }}"
         rows = self.query(f"SELECT * WHERE {{ {where} }}")
-        return (_quad(row, fixed, graph) for row in rows)
+        return iter([_quad(row, fixed, graph) for row in rows])
 
     def outgoing(self, nodes: Iterable[NamedNode | BlankNode]) -> list[Quad]:
         """Return every quad whose subject is one of ``nodes`` (IRIs only), in batches of 200."""
