@@ -89,15 +89,18 @@ def _get(graph: ox.NamedNode | None) -> Response:
     every = store.graphs()
     readable = roles.readable_graphs(auth.current_role(), every)
     if graph is None:
-        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", lazy=True,
                               **_dataset(readable, every))
     else:
         if graph not in readable:
             raise _not_found(graph)
         triples = (ox.Triple(q.subject, q.predicate, q.object)
-                   for q in store.quads(None, None, None, graph))
-    response = Response(ox.serialize(triples, format=chosen.pyoxigraph),
-                        content_type=chosen.content_type)
+                   for q in store.quads(None, None, None, graph, lazy=True))
+    try:  # streamed: a whole graph at 100k would not fit a list comfortably
+        body = ox.serialize(triples, format=chosen.pyoxigraph)
+    finally:
+        del triples  # lazy pyoxigraph results are freed on the thread that made them
+    response = Response(body, content_type=chosen.content_type)
     response.headers["Vary"] = "Accept"
     return response
 

@@ -12,10 +12,10 @@ done. The pool is therefore bounded, and a query finding every thread busy is to
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from collections.abc import Callable
-import queue
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from .errors import Busy, OscartesError, QueryError, QueryTimeout, StoreError
 from .store import Solutions
+from .store.results import term_json
 
 __all__ = ["Limits", "Outcome", "Runner", "solutions_json"]
 
@@ -205,30 +206,7 @@ def solutions_json(variables: list[str], rows: list) -> bytes:
     >>> solutions_json(["s", "n"], [(ox.NamedNode("http://e/a"), ox.Literal("é", language="fr"))])
     b'{"head":{"vars":["s","n"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/a"},"n":{"type":"literal","value":"\\xc3\\xa9","xml:lang":"fr"}}]}}'
     """
-    bindings = [{name: _term_json(term) for name, term in zip(variables, row) if term is not None}
+    bindings = [{name: term_json(term) for name, term in zip(variables, row) if term is not None}
                 for row in rows]
     document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-def _term_json(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": _term_json(term.subject),
-                                            "predicate": _term_json(term.predicate),
-                                            "object": _term_json(term.object)}}
-    raise QueryError(f"terme inattendu / unexpected term {term!r}")

@@ -63,7 +63,7 @@ class Solutions:
         b'a\\r\\nx\\r\\n1\\r\\n'
         """
         names = [variable.value for variable in self.variables]
-        bindings = [{name: _term_json(term) for name, term in zip(names, row) if term is not None}
+        bindings = [{name: term_json(term) for name, term in zip(names, row) if term is not None}
                     for row in self._rows]
         document = {"head": {"vars": names}, "results": {"bindings": bindings}}
         results = parse_query_results(json.dumps(document).encode("utf-8"), QueryResultsFormat.JSON)
@@ -127,7 +127,7 @@ def materialize(results: LazyResult) -> QueryResult:
         del results
 
 
-def _term_json(term) -> dict:
+def term_json(term) -> dict:
     """One term in SPARQL 1.1 Query Results JSON (with RDF 1.2 triple terms and directions)."""
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
@@ -143,7 +143,7 @@ def _term_json(term) -> dict:
             found["datatype"] = term.datatype.value
         return found
     if isinstance(term, Triple):
-        return {"type": "triple", "value": {"subject": _term_json(term.subject),
-                                            "predicate": _term_json(term.predicate),
-                                            "object": _term_json(term.object)}}
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
     raise TypeError(f"unexpected term in a solution: {term!r}")
