@@ -15,6 +15,7 @@ handlers, as the route would render it.
 """
 from __future__ import annotations
 
+import functools
 from urllib.parse import unquote_plus
 
 from flask import Flask
@@ -22,6 +23,7 @@ from flask import Flask
 from oscartes_kg import query_scope
 from oscartes_kg.errors import OscartesError
 
+from . import kb
 from .result_formats import query_kind
 from .sparql import answer_query, choose_format
 
@@ -69,15 +71,11 @@ class FastQueries:
     def _answer(self, environ, start_response, text: str, chosen):
         self.answered += 1  # not atomic across threads: a rough count is all it is for
         app = self.flask_app
-        extensions = app.extensions
-
-        def runner(*, federated: bool = False):
-            return extensions["oscartes_federation_runner" if federated else "oscartes_runner"]
-
         try:
             body, headers = answer_query(text, NO_DATASET, None, chosen,
-                                         store=extensions["oscartes_store"],
-                                         settings=app.config["OSCARTES"], runner=runner,
+                                         store=app.extensions["oscartes_store"],
+                                         settings=app.config["OSCARTES"],
+                                         runner=functools.partial(kb.runner_of, app),
                                          inspection=NOTHING_TO_CHECK)
         except Exception as error:  # noqa: BLE001 - rendered exactly as the route renders it
             return self._error(environ, start_response, error)

@@ -10,7 +10,7 @@ from oscartes_kg.config import Settings
 from oscartes_kg.limits import Limits, Runner
 from oscartes_kg.store import open_store
 
-__all__ = ["init_app", "get_store", "settings", "runner", "run_public_query"]
+__all__ = ["init_app", "get_store", "settings", "runner", "runner_of", "run_public_query"]
 
 
 def init_app(app: Flask) -> None:
@@ -43,7 +43,12 @@ def settings() -> Settings:
 def runner(*, federated: bool = False) -> Runner:
     """The pool that runs SPARQL queries under the time limit and row cap; ``federated``
     queries (with SERVICE) have a pool of their own."""
-    return current_app.extensions["oscartes_federation_runner" if federated else "oscartes_runner"]
+    return runner_of(current_app, federated=federated)
+
+
+def runner_of(app: Flask, *, federated: bool = False) -> Runner:
+    """``runner`` for a given app, outside a request (``app.fast_queries``)."""
+    return app.extensions["oscartes_federation_runner" if federated else "oscartes_runner"]
 
 
 def run_public_query(sparql: str):
