@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from oscartes_kg import contributions, jsonld_context, tokens
+from oscartes_kg import contributions, entry_classes, jsonld_context, tokens
 from oscartes_kg.errors import ParseError, UnknownFormat
 from rdflib import BNode, URIRef
 
@@ -23,7 +23,12 @@ bp = Blueprint("api_entities", __name__)
 JSON_LD = "application/ld+json"
 WRITE_TYPES = (JSON_LD, "application/json")
 PATCH_TYPES = WRITE_TYPES + ("application/merge-patch+json",)
-_CLASSES = {cls.value: kind for kind, cls in contributions.KIND_CLASSES.items()}
+
+
+def _classes(store) -> dict:
+    """Class IRI -> kind: each kind's class and its sub-classes in the ontology (an ``@type`` of
+    ``osc:Guide`` makes a knowledge resource)."""
+    return entry_classes.kinds_by_class(store, contributions.KIND_CLASSES)
 
 
 def _contributor(role) -> bool:
@@ -71,12 +76,13 @@ def create():
     """Create an entry from a JSON-LD node with its ``@type``: 201 and its Location."""
     author = _author()
     _, graph = _body(WRITE_TYPES)
-    node, kind = jsonld_context.entity_node(graph, _CLASSES)
+    store = kb.get_store()
+    node, kind = jsonld_context.entity_node(graph, _classes(store))
     if not isinstance(node, BNode):
         raise ParseError("l'adresse (@id) d'une nouvelle fiche est attribuée par le serveur : "
                          "omettez @id / a new entry's @id is given by the server: leave it out",
                          prop="@id", rule="id")
-    written = contributions.create(kb.get_store(), kind, jsonld_context.to_draft(graph, node),
+    written = contributions.create(store, kind, jsonld_context.to_draft(graph, node),
                                    author=author, message=request.headers.get("X-Message"), channel="api")
     return _written(written, 201)
 
@@ -107,7 +113,7 @@ def replace(kind: str, slug: str):
     iri = contributions.entity_iri(kind, slug)
     contributions.check_can_edit(store, iri, author)
     _, graph = _body(WRITE_TYPES)
-    node, _ = jsonld_context.entity_node(graph, _CLASSES, iri.value)
+    node, _ = jsonld_context.entity_node(graph, _classes(store), iri.value)
     written = contributions.replace(store, iri, jsonld_context.to_draft(graph, node), author=author,
                                     message=request.headers.get("X-Message"), channel="api")
     return _written(written, 200)

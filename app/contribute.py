@@ -16,7 +16,7 @@ from pyoxigraph import Triple
 from oscartes_kg import contributions, forms
 from oscartes_kg.errors import RejectedInput, UsageError
 from oscartes_kg.forms.feedback import Feedback, place_report
-from oscartes_kg.forms.values import default_values, form_values, parse_form
+from oscartes_kg.forms.values import default_values, form_values, keep_classes, parse_form
 
 from . import kb
 from .auth import current_user
@@ -98,10 +98,11 @@ def edit(kind: str, slug: str):
                        editing=f"/id/{kind}/{slug}")
     parsed, feedback = _parsed(model, store)
     if not parsed.errors:
+        stored = contributions.own_triples(store, iri)
+        draft = keep_classes(model, parsed.draft, stored, iri) + _other_languages(model, stored, iri)
         try:
-            written = contributions.replace(store, iri, parsed.draft + _other_languages(
-                model, contributions.own_triples(store, iri), iri), author=author,
-                message=request.form.get("message") or None, channel="form")
+            written = contributions.replace(store, iri, draft, author=author,
+                                            message=request.form.get("message") or None, channel="form")
             return redirect(_after_write(written), 303)
         except RejectedInput as error:
             feedback = place_report(model, error.report, kind=kind, lang=current())
@@ -155,6 +156,7 @@ def _render(kind: str, model, values: dict, feedback: Feedback, *, action: str, 
     body = render_template(
         "contribute/form.html", kind=kind, kind_name=tr(*KIND_NAMES[kind]), model=model,
         values=values, feedback=feedback, action=action, editing=editing, lang=current(),
+        class_field=forms.CLASS_FIELD,
         communes=forms.communes(kb.get_store()),
         map_tiles={"url": settings.map_tile_url, "attribution": settings.map_attribution})
     return body, status

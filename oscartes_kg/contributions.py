@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from . import changes, graphs, ingest
+from . import changes, entry_classes, graphs, ingest
 from .errors import Forbidden, NotFound, RejectedInput, UsageError
 from .namespaces import OSCID
 from .validation import Report
@@ -248,6 +248,7 @@ def create(store, kind: str, draft: Iterable[ox.Triple], *, author: Author,
         raise Forbidden("seuls les comptes contributeur, curateur ou admin contribuent / only "
                         "contributor, curator or admin accounts contribute", rule="role")
     draft = _checked(list(draft))
+    _check_classes(store, kind, draft)
     label = next((t.object.value for t in draft if t.subject == THIS and t.predicate == RDFS_LABEL),
                  kind)
     iri = mint_iri(kind, label)
@@ -305,6 +306,7 @@ def _rewrite(store, iri: ox.NamedNode, draft: list, *, author: Author, message, 
     """Remove the entry's editable quads (except predicates in ``keep`` and their owned
     records), add ``draft`` in the entry's home graph, validate and write."""
     kind, slug = kind_of(iri.value)
+    _check_classes(store, kind, draft)
     stored = _entry_quads(store, iri)
     kept_nodes = {q.object for q in stored if q.subject == iri and q.predicate in keep}
     removable = [q for q in stored if q.predicate not in LIFECYCLE
@@ -360,6 +362,24 @@ def _checked(draft: list) -> list:
                 f"{triple.predicate.value}: {size} characters (at most {MAX_LITERAL})",
                 prop=triple.predicate.value, rule="size")
     return draft
+
+
+def _check_classes(store, kind: str, draft: list) -> None:
+    """Refuse a class of our vocabulary that is not the kind's class or one of its sub-classes
+    (the ontology's ``rdfs:subClassOf``): a knowledge resource may be a guide, never an event.
+
+    :raises UsageError: names the class, the kind and the classes allowed.
+    """
+    allowed = entry_classes.family(store, KIND_CLASSES[kind].value)
+    for triple in draft:
+        if (triple.subject == THIS and triple.predicate == RDF_TYPE
+                and triple.object.value.startswith(OSC) and triple.object.value not in allowed):
+            names = ", ".join(sorted(c.rsplit("#", 1)[-1] for c in allowed))
+            raise UsageError(
+                f"type refusé pour une fiche « {kind} » : {triple.object.value[:200]} ; types "
+                f"possibles : {names} ; rien n'a été enregistré / class refused for a '{kind}' "
+                f"entry: {triple.object.value[:200]}; allowed: {names}; nothing was written",
+                prop=RDF_TYPE.value, rule="class")
 
 
 def _resolve(draft: list, iri: ox.NamedNode, kind: str, reuse: dict) -> list[ox.Triple]:

@@ -173,7 +173,8 @@ def entity_node(graph: Graph, classes: dict, iri: str | None = None):
     if iri is not None and (URIRef(iri), None, None) in graph:
         kinds = [classes[str(t)] for t in graph.objects(URIRef(iri), rdf_type) if str(t) in classes]
         return URIRef(iri), (kinds[0] if kinds else None)
-    typed = [(s, classes[str(t)]) for s, t in graph.subject_objects(rdf_type) if str(t) in classes]
+    typed = list(dict.fromkeys((s, classes[str(t)]) for s, t in graph.subject_objects(rdf_type)
+                               if str(t) in classes))  # typed Organisation and Association: one entry
     if iri is None and len(typed) == 1:
         return typed[0]
     if iri is not None and len(typed) == 1 and isinstance(typed[0][0], BNode):

@@ -1,25 +1,28 @@
 """Contribution forms generated from the SHACL shapes the store holds: model, choices, values, errors.
 
 ``model_for(store, kind)`` reads the shapes, ontology and thesauri graphs of the store and
-builds the form of an entry kind (``model``); it is cached per version of those graphs, so a
+builds the form of an entry kind (``model``), with the sub-classes of its class to choose from
+(``entry_classes``); it is cached per version of those graphs, so a
 changed shape changes the form with no template change. ``values`` turns what a form posted
 into draft triples for ``oscartes_kg.contributions`` (and stored triples back into form values);
 ``errors`` puts each result of a validation report next to its field.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import threading
 
 from rdflib import Graph
 
-from .. import graphs, versioned
+from .. import entry_classes, graphs, versioned
 from ..contributions import KIND_CLASSES
 from ..errors import NotFound
 from .choices import communes, concept_choices
-from .model import Field, FormModel, Group, build_model
+from .model import CLASS_FIELD, Field, FormModel, Group, build_model
 
-__all__ = ["Field", "Group", "FormModel", "model_for", "schema_version", "communes", "KINDS"]
+__all__ = ["Field", "Group", "FormModel", "model_for", "schema_version", "communes", "KINDS",
+           "CLASS_FIELD"]
 
 #: The kinds that have a contribution form, in the order the « Contribuer » page lists them.
 KINDS = tuple(KIND_CLASSES)
@@ -54,8 +57,12 @@ def model_for(store, kind: str) -> FormModel:
         cache = _models[version]
         if kind not in cache:
             shapes, ontology = _graph(store, graphs.SHAPES), _graph(store, graphs.ONTOLOGY)
-            cache[kind] = build_model(KIND_CLASSES[kind].value, shapes, ontology,
-                                      lambda scheme: concept_choices(store, scheme))
+            model = build_model(KIND_CLASSES[kind].value, shapes, ontology,
+                                lambda scheme: concept_choices(store, scheme))
+            # a kind whose class has sub-classes (a resource: guide, training, method sheet)
+            # asks which one; the class itself stays an option (« sans précision »)
+            classes = entry_classes.choices(store, KIND_CLASSES[kind].value)
+            cache[kind] = dataclasses.replace(model, classes=classes if len(classes) > 1 else ())
         return cache[kind]
 
 

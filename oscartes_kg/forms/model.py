@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
-__all__ = ["Field", "Group", "FormModel", "build_model", "ENTITY_CLASSES", "local_name"]
+__all__ = ["Field", "Group", "FormModel", "build_model", "ENTITY_CLASSES", "local_name", "CLASS_FIELD"]
 
 OSC = "https://w3id.org/oscartes/ns#"
 OSCSH = "https://w3id.org/oscartes/shapes#"
@@ -40,6 +40,8 @@ ENTITY_CLASSES = {URIRef(OSC + n) for n in (
     "Actor", "Organisation", "Person", "Initiative", "Commons", "KnowledgeResource", "Event",
     "CallForProjects", "NeedOrOffer", "Need", "Offer", "Territory", "Commune", "EPCI",
     "Departement", "Region", "WorkingGroup", "SteeringCommittee")}
+#: The input of the precise class (a guide, a training...) when the kind's class has sub-classes.
+CLASS_FIELD = "type"
 _TEXT_AREA_FROM = 300   # characters: a longer text gets a text area
 #: Ranges the term contract gives (ontology/README.md) to schema.org properties the ontology
 #: graph labels but does not declare: their values are entries, not text.
@@ -103,10 +105,16 @@ class Group:
 
 @dataclass(frozen=True)
 class FormModel:
-    """The form of one class: its sections in order, and every field by name."""
+    """The form of one class: its sections in order, every field by name, and the precise
+    classes offered (``entry_classes.ClassChoice``, the class itself first; empty: no choice)."""
 
     cls: str
     groups: tuple
+    classes: tuple = ()
+
+    def class_choice(self, iri: str):
+        """The offered class ``iri``, or None when it is not offered."""
+        return next((c for c in self.classes if c.iri == iri), None)
 
     @property
     def fields(self) -> tuple:

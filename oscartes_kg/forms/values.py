@@ -18,9 +18,10 @@ import pyoxigraph as ox
 from ..contributions import MAX_LITERAL, THIS
 from ..namespaces import OSCID
 from .choices import communes, find_commune
-from .model import Field, FormModel
+from .model import CLASS_FIELD, Field, FormModel
 
-__all__ = ["Parsed", "parse_form", "form_values", "default_values", "ADDRESS", "ADDRESS_FIELD", "clean_text"]
+__all__ = ["Parsed", "parse_form", "form_values", "default_values", "keep_classes", "ADDRESS",
+           "ADDRESS_FIELD", "clean_text"]
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -76,7 +77,40 @@ def parse_form(model: FormModel, form, store, *, lang: str = "fr") -> Parsed:
             parsed.error(f.name, f"une seule valeur possible / a single value only")
     if model.field("commune") is not None:
         _place(model, form, parsed, store)
+    if model.classes:
+        _entry_class(model, form, parsed)
     return parsed
+
+
+def _entry_class(model: FormModel, form, parsed: Parsed) -> None:
+    """The precise class picked (a guide, a training...): one of those offered, else an error.
+    A post without the input leaves the class alone (a new entry gets the kind's class)."""
+    texts = [clean_text(t) for t in form.getlist(CLASS_FIELD)]
+    if not texts:
+        return
+    parsed.typed[CLASS_FIELD] = texts[:1]
+    if len(texts) > 1:
+        parsed.error(CLASS_FIELD, "un seul type possible / a single type only")
+    elif model.class_choice(texts[0]) is None:
+        offered = ", ".join(c.label("fr") for c in model.classes)
+        parsed.error(CLASS_FIELD, f"type inconnu : choisissez-en un de la liste ({offered}) ; rien "
+                                  f"n'a été enregistré / unknown type: pick one from the list")
+    else:
+        parsed.draft.append(ox.Triple(THIS, RDF_TYPE, ox.NamedNode(texts[0])))
+
+
+def keep_classes(model: FormModel, draft: list, stored, iri: ox.NamedNode) -> list:
+    """An edit's draft with the entry's stored classes taken into account: the class picked is
+    the one shown (the stored classes stay as they are, however many), or a new one (it replaces
+    the stored classes of the form's family; classes outside it, if any, are kept)."""
+    picked = [t.object for t in draft if t.subject == THIS and t.predicate == RDF_TYPE]
+    if not picked or not model.classes:
+        return draft
+    types = [t.object for t in stored if t.subject == iri and t.predicate == RDF_TYPE]
+    if picked[0] in types:
+        return [t for t in draft if not (t.subject == THIS and t.predicate == RDF_TYPE)]
+    others = [ox.Triple(THIS, RDF_TYPE, t) for t in types if model.class_choice(t.value) is None]
+    return draft + others
 
 
 def _nested(f: Field, form, parsed: Parsed, store, lang: str) -> None:
@@ -227,7 +261,10 @@ def _place(model: FormModel, form, parsed: Parsed, store) -> None:
 def default_values(model: FormModel) -> dict:
     """A new entry's form: the shapes' ``sh:defaultValue`` (the CC BY-SA 4.0 licence of a
     knowledge resource), field name -> [text]."""
-    return {f.name: [f.default] for f in model.fields if f.default}
+    values = {f.name: [f.default] for f in model.fields if f.default}
+    if model.classes:
+        values[CLASS_FIELD] = [model.classes[0].iri]   # « sans précision » until one is picked
+    return values
 
 
 def form_values(model: FormModel, triples, iri: ox.NamedNode, store) -> dict:
@@ -249,6 +286,11 @@ def form_values(model: FormModel, triples, iri: ox.NamedNode, store) -> dict:
             shown[f.name] = [_text(o, f) for o in objects] or [""]
     addresses = [t.object.value for t in triples if t.subject == iri and t.predicate == ADDRESS]
     shown[ADDRESS_FIELD] = addresses[:1] or [""]
+    if model.classes:
+        types = {t.object.value for t in triples if t.subject == iri and t.predicate == RDF_TYPE}
+        mine = [c for c in model.classes if c.iri in types]
+        # the deepest stored class of the family: typed Organisation and Association, it is an association
+        shown[CLASS_FIELD] = [max(mine, key=lambda c: c.depth).iri if mine else model.classes[0].iri]
     return shown
 
 
