@@ -22,11 +22,11 @@ Properties the review workflow writes (``contributions.LIFECYCLE``) are not form
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDFS, SH, SKOS, XSD
 
 __all__ = ["Field", "Group", "FormModel", "build_model", "ENTITY_CLASSES", "local_name", "CLASS_FIELD"]
 

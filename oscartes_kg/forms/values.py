@@ -74,7 +74,7 @@ def parse_form(model: FormModel, form, store, *, lang: str = "fr") -> Parsed:
                 if value is not None:
                     parsed.draft.append(ox.Triple(THIS, ox.NamedNode(f.path), value))
         if f.max_count is not None and sum(1 for t in texts if t) > f.max_count:
-            parsed.error(f.name, f"une seule valeur possible / a single value only")
+            parsed.error(f.name, "une seule valeur possible / a single value only")
     if model.field("commune") is not None:
         _place(model, form, parsed, store)
     if model.classes:
