@@ -22,7 +22,6 @@ from werkzeug.http import parse_accept_header
 
 from oscartes_kg import query_scope, roles
 from oscartes_kg.errors import MethodNotAllowed, NotAcceptable, QueryError, UnknownFormat
-from oscartes_kg.limits import solutions_json
 
 from . import auth, kb
 from .result_formats import FORMATS, query_kind
@@ -149,10 +148,7 @@ def answer_query(text: str, dataset: dict, role: str | None, chosen, *, store, s
         options = _plain_options(role, every)
     outcome = runner(federated=bool(inspection.services)).run(
         lambda: store.query(text, lazy=True, **options))
-    if outcome.kind == "solutions" and chosen.extension == "json":  # the common case, made once
-        body = solutions_json(outcome.variables, outcome.rows)
-    else:
-        body = outcome.serialize(chosen.pyoxigraph)
+    body = outcome.serialize(chosen.pyoxigraph)
     headers = [("Content-Type", chosen.content_type), ("Vary", "Accept"),
                ("Access-Control-Allow-Origin", "*")]  # public data, read by other sites' tools
     return body, headers + truncation_header_items(outcome, settings.query_max_rows)
