@@ -19,7 +19,7 @@ __all__ = ["cached", "REMOTE_MAX_AGE"]
 REMOTE_MAX_AGE = 300
 T = TypeVar("T")
 _values: dict[tuple, object] = {}
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entrant: one cached value may be computed from another
 
 
 def cached(store, key: Hashable, compute: Callable[[], T]) -> T:
@@ -29,6 +29,8 @@ def cached(store, key: Hashable, compute: Callable[[], T]) -> T:
     >>> store = open_store()
     >>> cached(store, "n", lambda: 1), cached(store, "n", lambda: 2)
     (1, 1)
+    >>> cached(store, "outer", lambda: cached(store, "inner", lambda: 3) + 1)
+    4
     """
     version = (getattr(store, "path", None) or getattr(store, "query_url", None) or id(store),
                _version(store))
