@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .. import graphs
+from .. import entry_classes, graphs
 from ..namespaces import PREFIXES
 
 __all__ = ["Actor", "public_actors", "ACTOR_CLASS"]
@@ -19,7 +19,6 @@ RDF, RDFS, OSC = PREFIXES["rdf"], PREFIXES["rdfs"], PREFIXES["osc"]
 SCHEMA, GEO, DCT, OWL = PREFIXES["schema"], PREFIXES["geo"], PREFIXES["dcterms"], PREFIXES["owl"]
 SKOS = PREFIXES["skos"]
 ACTOR_CLASS = ox.NamedNode(OSC + "Actor")
-SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
 TYPE = ox.NamedNode(RDF + "type")
 
 
@@ -51,14 +50,7 @@ class Actor:
 
 def _actor_classes(store) -> list[ox.NamedNode]:
     """osc:Actor and its sub-classes (from the ontology graph), closure included."""
-    found, frontier = {ACTOR_CLASS}, [ACTOR_CLASS]
-    while frontier:
-        parent = frontier.pop()
-        for quad in store.quads(None, SUBCLASS, parent, graphs.ONTOLOGY):
-            if isinstance(quad.subject, ox.NamedNode) and quad.subject not in found:
-                found.add(quad.subject)
-                frontier.append(quad.subject)
-    return sorted(found, key=lambda n: n.value)
+    return [ox.NamedNode(iri) for iri in sorted(entry_classes.family(store, ACTOR_CLASS.value))]
 
 
 def _public(quads) -> list:
