@@ -23,7 +23,7 @@ import pyoxigraph as ox
 
 from .errors import Busy, OscartesError, QueryError, QueryTimeout, StoreError
 from .store import Solutions
-from .store.results import term_json
+from .store.results import reserialize, solutions_json
 
 __all__ = ["Limits", "Outcome", "Runner", "solutions_json"]
 
@@ -54,24 +54,17 @@ class Outcome:
         """The outcome in a pyoxigraph ``QueryResultsFormat`` (solutions, boolean) or
         ``RdfFormat`` (triples).
 
-        The pyoxigraph results object made for it never leaves this call: pyoxigraph may only
-        free one on the thread that made it, and one caught in a reference cycle would be freed
-        by whichever thread next runs the garbage collector (a "PyQuerySolutions is
-        unsendable" error there, and a leak).
+        The pyoxigraph results object made for it never leaves the call (``reserialize``):
+        pyoxigraph may only free one on the thread that made it.
         """
         if self.kind == "triples":
             return ox.serialize(self.rows, format=format)
         if self.kind == "solutions" and format == ox.QueryResultsFormat.JSON:
             return solutions_json(self.variables, self.rows)
         if self.kind == "boolean":
-            body = json.dumps({"head": {}, "boolean": self.boolean}).encode()
-        else:
-            body = solutions_json(self.variables, self.rows)
-        results = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        try:
-            return results.serialize(format=format)
-        finally:
-            del results
+            return reserialize(json.dumps({"head": {}, "boolean": self.boolean}).encode(),
+                               format=format)
+        return reserialize(solutions_json(self.variables, self.rows), format=format)
 
 
 class Runner:
@@ -198,15 +191,3 @@ class DaemonPool:
         with self._lock:
             for _ in self._threads:
                 self._jobs.put(None)
-
-
-def solutions_json(variables: list[str], rows: list) -> bytes:
-    """SPARQL 1.1 Query Results JSON for ``rows`` (tuples of pyoxigraph terms or None).
-
-    >>> solutions_json(["s", "n"], [(ox.NamedNode("http://e/a"), ox.Literal("é", language="fr"))])
-    b'{"head":{"vars":["s","n"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/a"},"n":{"type":"literal","value":"\\xc3\\xa9","xml:lang":"fr"}}]}}'
-    """
-    bindings = [{name: term_json(term) for name, term in zip(variables, row) if term is not None}
-                for row in rows]
-    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -17,14 +17,31 @@ from pyoxigraph import (
     QuerySolutions, QueryTriples, RdfFormat, Triple, Variable, parse_query_results, serialize,
 )
 
-__all__ = ["Solutions", "Triples", "QueryResult", "LazyResult", "materialize"]
+__all__ = ["Solutions", "Triples", "QueryResult", "LazyResult", "materialize",
+           "solutions_json", "reserialize", "term_json"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 
 
-class Solutions:
+class _ReadOnce:
+    """Iterable once, like pyoxigraph's results: one list iterator, returned by ``__iter__``
+    too, so ``for`` loops run at C speed and items read by ``next()`` are not read again."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: list):
+        self._items = iter(items)
+
+    def __iter__(self) -> Iterator:
+        return self._items
+
+    def __next__(self):
+        return next(self._items)
+
+
+class Solutions(_ReadOnce):
     """The rows of a SELECT, read to the end: iterable once, like pyoxigraph's ``QuerySolutions``.
 
     >>> from pyoxigraph import Store
@@ -33,19 +50,11 @@ class Solutions:
     (['a', 'b'], [('x', None)])
     """
 
-    __slots__ = ("variables", "_rows")
+    __slots__ = ("variables",)
 
     def __init__(self, variables: list[Variable], rows: list[QuerySolution]):
+        super().__init__(rows)
         self.variables = list(variables)
-        # One list iterator, returned by __iter__ too: ``for`` loops run at C speed and, as
-        # with pyoxigraph, rows read by next() are not read again.
-        self._rows = iter(rows)
-
-    def __iter__(self) -> Iterator[QuerySolution]:
-        return self._rows
-
-    def __next__(self) -> QuerySolution:
-        return next(self._rows)
 
     def __repr__(self) -> str:
         return f"<Solutions variables={[v.value for v in self.variables]}>"
@@ -55,25 +64,16 @@ class Solutions:
         """Write the rows not read yet, as ``QuerySolutions.serialize`` does (JSON, XML, CSV,
         TSV): bytes when ``output`` is None.
 
-        The pyoxigraph results made for it never leave this call (they are unsendable).
-
         >>> from pyoxigraph import Store
         >>> rows = materialize(Store().query('SELECT ?a WHERE { VALUES ?a { "x" 1 } }'))
         >>> rows.serialize(format=QueryResultsFormat.CSV)
         b'a\\r\\nx\\r\\n1\\r\\n'
         """
-        names = [variable.value for variable in self.variables]
-        bindings = [{name: term_json(term) for name, term in zip(names, row) if term is not None}
-                    for row in self._rows]
-        document = {"head": {"vars": names}, "results": {"bindings": bindings}}
-        results = parse_query_results(json.dumps(document).encode("utf-8"), QueryResultsFormat.JSON)
-        try:
-            return results.serialize(output, format)
-        finally:
-            del results
+        document = solutions_json([variable.value for variable in self.variables], self._items)
+        return reserialize(document, output, format)
 
 
-class Triples:
+class Triples(_ReadOnce):
     """The triples of a CONSTRUCT or DESCRIBE, read to the end: iterable once, like
     pyoxigraph's ``QueryTriples``.
 
@@ -83,16 +83,7 @@ class Triples:
     b'<http://e/s> <http://e/p> "x" .\\n'
     """
 
-    __slots__ = ("_triples",)
-
-    def __init__(self, triples: list[Triple]):
-        self._triples = iter(triples)
-
-    def __iter__(self) -> Iterator[Triple]:
-        return self._triples
-
-    def __next__(self) -> Triple:
-        return next(self._triples)
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return "<Triples>"
@@ -101,7 +92,33 @@ class Triples:
                   format: RdfFormat | None = None) -> bytes | None:
         """Write the triples not read yet, as ``QueryTriples.serialize`` does: bytes when
         ``output`` is None."""
-        return serialize(list(self._triples), output, format)
+        return serialize(list(self._items), output, format)
+
+
+def solutions_json(variables: list[str], rows) -> bytes:
+    """SPARQL 1.1 Query Results JSON for ``rows`` (tuples of terms, or ``QuerySolution``; None
+    for unbound).
+
+    >>> solutions_json(["s", "n"], [(NamedNode("http://e/a"), Literal("é", language="fr"))])
+    b'{"head":{"vars":["s","n"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://e/a"},"n":{"type":"literal","value":"\\xc3\\xa9","xml:lang":"fr"}}]}}'
+    """
+    bindings = [{name: term_json(term) for name, term in zip(variables, row) if term is not None}
+                for row in rows]
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def reserialize(document: bytes, output: BinaryIO | str | None = None,
+                format: QueryResultsFormat | None = None) -> bytes | None:
+    """SPARQL JSON results written in another results format by pyoxigraph's own serializer.
+
+    The pyoxigraph results made for it never leave this call (they are unsendable).
+    """
+    results = parse_query_results(document, QueryResultsFormat.JSON)
+    try:
+        return results.serialize(output, format)
+    finally:
+        del results
 
 
 #: What ``Store.query`` returns; ``LazyResult`` is what it returns with ``lazy=True``.
